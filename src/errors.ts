@@ -1,0 +1,199 @@
+/**
+ * The one registry of hmp's coded errors.
+ *
+ * Every failure hmp reports carries a stable `code` (`HMP_ERR_<AREA>_<WHAT>`), an HTTP
+ * status for the JSAPI layer, a `retryable` flag and a message built from a template.
+ * Errors cross worker threads as `{code, message, details}` and are rebuilt into the same
+ * classes on the main thread with {@link fromSerialized}.
+ *
+ * Capabilities add their codes to {@link ERROR_CODES} in their own section; a test keeps the
+ * registry unique, documented and mapped.
+ */
+
+/** Base class of the registry entry: which built-in error the code extends. */
+export type ErrorBase = 'Error' | 'TypeError' | 'RangeError' | 'AbortError';
+
+/** One registry entry. */
+export interface ErrorSpec {
+  /** HTTP status the JSAPI layer answers with. */
+  readonly status: number;
+  /** Built-in error class the thrown error extends. */
+  readonly base: ErrorBase;
+  /** Whether the same call may succeed if simply retried. */
+  readonly retryable: boolean;
+  /** Message template; `%s` placeholders are filled in order. */
+  readonly message: string;
+  /** One sentence for the docs: when this error is raised. */
+  readonly doc: string;
+}
+
+function spec(status: number, base: ErrorBase, message: string, doc: string, retryable = false): ErrorSpec {
+  return Object.freeze({ status, base, message, doc, retryable });
+}
+
+/**
+ * All error codes. Keep sections by area; never reuse or rename a published code.
+ */
+export const ERROR_CODES = Object.freeze({
+  // --- arguments and options --------------------------------------------------------------
+  HMP_ERR_ARG_INVALID: spec(400, 'TypeError', 'Expected %s for %s but received %s', 'A parameter has the wrong type or value.'),
+  HMP_ERR_ARG_RANGE: spec(400, 'RangeError', 'Expected %s for %s but received %s', 'A numeric parameter is outside its allowed range.'),
+  HMP_ERR_OPTION_UNKNOWN: spec(400, 'TypeError', 'Unknown option %s; known options are %s', 'An options object names a key hmp does not know.'),
+
+  // --- engine and worker pool -------------------------------------------------------------
+  HMP_ERR_ENGINE_DISPOSED: spec(503, 'Error', 'The engine has been disposed', 'A call was made after dispose() started.'),
+  HMP_ERR_ENGINE_OVERLOADED: spec(503, 'Error', 'The engine queue is full (%s tasks waiting); try again later', 'The bounded task queue is full; the call was rejected without being queued.', true),
+  HMP_ERR_ENGINE_DEADLINE: spec(504, 'AbortError', 'Task %s exceeded its deadline of %s ms', 'A task did not finish within its timeoutMs; a running task\'s worker is replaced.', true),
+  HMP_ERR_ENGINE_ABORTED: spec(499, 'AbortError', 'Task %s was aborted', 'The caller\'s AbortSignal fired before the task finished.'),
+  HMP_ERR_ENGINE_WORKER_CRASHED: spec(503, 'Error', 'The worker running task %s exited unexpectedly: %s', 'The worker thread running the task died; the pool replaces it.', true),
+  HMP_ERR_ENGINE_TASK_UNKNOWN: spec(404, 'TypeError', 'Unknown task %s; registered tasks are %s', 'No task of that name is registered with the engine.'),
+  HMP_ERR_ENGINE_INTERNAL: spec(500, 'Error', 'Internal error in task %s: %s', 'A task failed with an error that carries no hmp code (a bug).'),
+
+  // --- image and frame input --------------------------------------------------------------
+  HMP_ERR_IMAGE_EMPTY: spec(400, 'TypeError', 'Expected non-empty image bytes for %s but received %s bytes', 'The image buffer is empty.'),
+  HMP_ERR_IMAGE_UNSUPPORTED: spec(415, 'TypeError', 'Unsupported image data for %s: %s', 'The bytes are not a JPEG, PNG, WebP, BMP, GIF or TIFF image.'),
+  HMP_ERR_IMAGE_CORRUPT: spec(422, 'Error', 'Corrupt or truncated image for %s: %s', 'The image header was recognised but decoding failed.'),
+  HMP_ERR_IMAGE_TOO_LARGE: spec(413, 'RangeError', 'Image %s is %s pixels, above the limit of %s pixels', 'Width x height exceeds the configured pixel limit.'),
+  HMP_ERR_FRAME_SIZE: spec(400, 'RangeError', 'Frame %s has %s bytes but %s x %s %s needs %s bytes', 'A raw frame\'s byte length does not match width, height and format.'),
+  HMP_ERR_FRAME_FORMAT: spec(400, 'TypeError', 'Expected one of %s for %s but received %s', 'A raw frame names an unknown pixel format.'),
+
+  // --- WASM kernels -------------------------------------------------------------------------
+  HMP_ERR_WASM_LOAD: spec(500, 'Error', 'Could not load the WASM kernels from %s: %s', 'The kernels module is missing or failed to instantiate.'),
+  HMP_ERR_WASM_ALLOC: spec(507, 'RangeError', 'The WASM kernels could not allocate %s bytes', 'WASM linear memory could not grow for a kernel call.'),
+
+  // --- models ---------------------------------------------------------------------------------
+  HMP_ERR_MODEL_MISSING: spec(500, 'Error', 'Model file %s is missing (expected at %s)', 'A model listed in models/manifest.json is not on disk.'),
+  HMP_ERR_MODEL_CHECKSUM: spec(500, 'Error', 'Model file %s has sha256 %s but the manifest says %s', 'A model file was altered or truncated.'),
+  HMP_ERR_MODEL_UNKNOWN: spec(404, 'TypeError', 'Unknown model %s; known models are %s', 'No model of that name is in the registry.'),
+  HMP_ERR_MODEL_LOAD: spec(500, 'Error', 'onnxruntime could not load model %s: %s', 'onnxruntime-node rejected the model file.'),
+  HMP_ERR_MODEL_RUN: spec(500, 'Error', 'onnxruntime failed running model %s: %s', 'onnxruntime-node failed during inference.'),
+
+  // --- server -----------------------------------------------------------------------------------
+  HMP_ERR_SERVER_UNAUTHORIZED: spec(401, 'Error', 'Missing or invalid bearer token', 'The request carries no valid device token.'),
+  HMP_ERR_SERVER_BAD_REQUEST: spec(400, 'TypeError', 'Invalid request: %s', 'The request body or parameters fail the route\'s schema.'),
+  HMP_ERR_SERVER_UNSUPPORTED_MEDIA: spec(415, 'TypeError', 'Unsupported content type %s; expected %s', 'The request\'s Content-Type is not accepted by the route.'),
+  HMP_ERR_SERVER_BODY_TOO_LARGE: spec(413, 'RangeError', 'Request body of %s bytes exceeds the limit of %s bytes', 'The request body is larger than the route allows.'),
+  HMP_ERR_SERVER_NOT_FOUND: spec(404, 'Error', 'No route %s %s', 'The URL names no route.'),
+  HMP_ERR_SERVER_COMMAND_UNKNOWN: spec(404, 'TypeError', 'Unknown command %s; known commands are %s', 'POST /v1/invoke names no known JSAPI.'),
+  HMP_ERR_SERVER_RATE_LIMITED: spec(429, 'Error', 'Rate limit of %s requests per %s ms exceeded', 'The device sent more requests than its rate limit allows.', true),
+  HMP_ERR_SERVER_INSECURE_BIND: spec(500, 'Error', 'Refusing to listen on %s without device tokens', 'The server was asked to bind to a non-loopback address with no tokens configured.'),
+
+  // --- config -----------------------------------------------------------------------------------
+  HMP_ERR_CONFIG_INVALID: spec(500, 'TypeError', 'Invalid configuration %s: %s', 'A config file or environment variable could not be parsed.'),
+} satisfies Record<string, ErrorSpec>);
+
+/** Every registered error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Serialized form of an {@link HmpError} that crosses thread and process boundaries. */
+export interface SerializedError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Fills `%s` placeholders in order. Values are rendered compactly for messages:
+ * strings as-is, others through `describe`.
+ */
+function format(template: string, args: readonly unknown[]): string {
+  let i = 0;
+  return template.replace(/%s/g, () => (i < args.length ? render(args[i++]) : '%s'));
+}
+
+function render(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 200 ? s.slice(0, 197) + '...' : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/**
+ * Describes a received value for "Expected X for P but received Y" messages:
+ * `-3 of type number`, `"abc" of type string`, `an instance of Buffer`.
+ */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `${JSON.stringify(value.length > 40 ? value.slice(0, 37) + '...' : value)} of type string`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${String(value)} of type ${typeof value}`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  const ctor = (value as object).constructor?.name;
+  return ctor && ctor !== 'Object' ? `an instance of ${ctor}` : 'an object';
+}
+
+/**
+ * An error with a registered code. `instanceof HmpError` holds for every error hmp throws
+ * on purpose; `name` mirrors the base class so `TypeError`-style handling keeps working.
+ */
+export class HmpError extends Error {
+  /** The registered code, e.g. `HMP_ERR_FRAME_SIZE`. */
+  readonly code: ErrorCode;
+  /** HTTP status the JSAPI layer answers with. */
+  readonly status: number;
+  /** Whether retrying the same call may succeed. */
+  readonly retryable: boolean;
+  /** Structured context (parameter names, limits) for logs and API errors. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    const s = ERROR_CODES[code];
+    this.code = code;
+    this.status = s.status;
+    this.retryable = s.retryable;
+    this.details = options?.details;
+    this.name = s.base === 'Error' ? 'HmpError' : s.base;
+  }
+
+  /** Plain object for postMessage / JSON. */
+  toJSON(): SerializedError {
+    const out: SerializedError = { code: this.code, message: this.message };
+    if (this.details) out.details = this.details;
+    return out;
+  }
+}
+
+/**
+ * Creates the coded error. Extra arguments fill the message template in order.
+ * @example createError('HMP_ERR_ARG_RANGE', 'positive integer', 'width', describe(-3))
+ *   // RangeError-named HmpError: "Expected positive integer for width but received -3 of type number"
+ */
+export function createError(code: ErrorCode, ...args: unknown[]): HmpError {
+  const s = ERROR_CODES[code];
+  return new HmpError(code, format(s.message, args));
+}
+
+/** Same as {@link createError} with a `cause` and/or `details`. */
+export function createErrorWith(
+  code: ErrorCode,
+  options: { cause?: unknown; details?: Record<string, unknown> },
+  ...args: unknown[]
+): HmpError {
+  return new HmpError(code, format(ERROR_CODES[code].message, args), options);
+}
+
+/** True if `code` is a registered error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+/** Rebuilds an error that crossed a thread boundary; unknown codes become HMP_ERR_ENGINE_INTERNAL. */
+export function fromSerialized(e: SerializedError, task = 'unknown'): HmpError {
+  if (isErrorCode(e.code)) return new HmpError(e.code, e.message, e.details ? { details: e.details } : undefined);
+  return createError('HMP_ERR_ENGINE_INTERNAL', task, e.message);
+}
+
+/** Serializes anything thrown into `{code, message}`; non-hmp errors become HMP_ERR_ENGINE_INTERNAL. */
+export function serializeError(err: unknown, task = 'unknown'): SerializedError {
+  if (err instanceof HmpError) return err.toJSON();
+  const msg = err instanceof Error ? err.message : String(err);
+  return { code: 'HMP_ERR_ENGINE_INTERNAL', message: format(ERROR_CODES.HMP_ERR_ENGINE_INTERNAL.message, [task, msg]) };
+}

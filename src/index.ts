@@ -1,0 +1,11 @@
+/**
+ * hmp — perception engine for hardware mini-program devices.
+ * The only public entry: the Engine, its options, result types and error codes.
+ */
+export { Engine, type RunOptions, type EngineStats } from './engine/engine.js';
+export { type EngineOptions, ENGINE_DEFAULTS } from './config.js';
+export { type TaskDefinition } from './engine/registry.js';
+export { type TaskContext, type TaskHandler } from './workers/protocol.js';
+export { type ImageInput, type RawFrame, type FrameFormat, type DecodedImage, FRAME_FORMATS } from './runtime/image/index.js';
+export { HmpError, ERROR_CODES, type ErrorCode, type ErrorSpec, createError, isErrorCode } from './errors.js';
+export { VERSION } from './version.js';
