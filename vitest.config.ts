@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: run test files one at a time so pools and benchmarks inside tests do not fight.
     fileParallelism: false,
-    reporters: ['default'],
+    // The JSON report is what .ci/run counts ('N passed, N failed').
+    reporters: ['default', ['json', { outputFile: '.test-out/vitest.json' }]],
   },
 });

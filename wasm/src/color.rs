@@ -22,13 +22,16 @@ pub(crate) const OPAQUE: u8 = 0xFF;
 /// Why this shape: 16 pixels is the smallest block where both sides are whole v128s
 /// (16·I and 16·O bytes), and every output vector then draws from at most two consecutive
 /// input vectors, so one block costs 2·O swizzles and no scalar byte moves. One generic
-/// shuffle covers dropping/adding alpha, RGB↔BGR swaps and gray expansion.
+/// shuffle covers dropping/adding alpha, RGB↔BGR swaps and gray expansion. The one
+/// exception is 3→3 with R/B swapped, where a vector can reach back into a third input
+/// vector; that case (and only that, decided at compile time) adds a third swizzle.
 pub(crate) struct Shuf {
     in_ch: usize,
     out_ch: usize,
     map: [u8; 4],
     ma: [v128; 4],
     mb: [v128; 4],
+    mc: [v128; 4],
     cst: [v128; 4],
 }
 
@@ -42,6 +45,7 @@ impl Shuf {
     pub(crate) fn new(in_ch: usize, out_ch: usize, map: [u8; 4]) -> Shuf {
         let mut ma = [[0x80u8; 16]; 4];
         let mut mb = [[0x80u8; 16]; 4];
+        let mut mc = [[0x80u8; 16]; 4];
         let mut cst = [[0u8; 16]; 4];
         for o in 0..out_ch {
             let a = base_vec(o, in_ch, out_ch);
@@ -54,12 +58,13 @@ impl Shuf {
                     continue;
                 }
                 let sb = px * in_ch + m as usize;
-                if sb / 16 == a {
-                    ma[o][l] = (sb % 16) as u8;
-                } else {
-                    // By construction sb / 16 == a + 1 (see the type's doc).
-                    mb[o][l] = (sb % 16) as u8;
-                }
+                // By construction a <= sb / 16 <= a + 2 (see the type's doc).
+                let m = match sb / 16 - a {
+                    0 => &mut ma,
+                    1 => &mut mb,
+                    _ => &mut mc,
+                };
+                m[o][l] = (sb % 16) as u8;
             }
         }
         let v = |b: &[u8; 16]| unsafe { v128_load(b.as_ptr() as *const v128) };
@@ -69,6 +74,7 @@ impl Shuf {
             map,
             ma: [v(&ma[0]), v(&ma[1]), v(&ma[2]), v(&ma[3])],
             mb: [v(&mb[0]), v(&mb[1]), v(&mb[2]), v(&mb[3])],
+            mc: [v(&mc[0]), v(&mc[1]), v(&mc[2]), v(&mc[3])],
             cst: [v(&cst[0]), v(&cst[1]), v(&cst[2]), v(&cst[3])],
         }
     }
@@ -85,10 +91,15 @@ impl Shuf {
         for o in 0..O {
             let a = base_vec(o, I, O);
             let b = if a + 1 < I { a + 1 } else { a };
-            out[o] = v128_or(
+            let mut x = v128_or(
                 v128_or(i8x16_swizzle(v[a], self.ma[o]), i8x16_swizzle(v[b], self.mb[o])),
                 self.cst[o],
             );
+            if I == 3 && O == 3 {
+                let c = if a + 2 < I { a + 2 } else { I - 1 };
+                x = v128_or(x, i8x16_swizzle(v[c], self.mc[o]));
+            }
+            out[o] = x;
         }
         out
     }

@@ -1,0 +1,106 @@
+/**
+ * Pool benchmarks: round-trip overhead with a small payload and with a transferred 640x480
+ * RGBA frame, and throughput of a CPU-bound ONNX model through the pool at 1 and 2 workers.
+ */
+import { Engine } from '../src/index.js';
+import { ort } from '../src/runtime/onnx.js';
+import { findModel, defaultModelsDir } from '../src/runtime/models.js';
+import type { BenchDef } from './types.js';
+
+let engine: Engine | undefined;
+let frame = new ArrayBuffer(640 * 480 * 4);
+
+async function open(poolSize: number): Promise<void> {
+  engine = await Engine.create({ poolSize, verifyModels: false, maxQueue: 256 });
+}
+async function close(): Promise<void> {
+  await engine?.dispose();
+  engine = undefined;
+}
+
+/** The CPU-bound model used for pool scaling: BlazeFace back (256x256), from the registry. */
+const MODEL = 'blazeface-back';
+const BATCH = 16;
+
+function modelAvailable(): boolean {
+  try {
+    findModel(defaultModelsDir(), MODEL);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let feeds: Record<string, { type: 'float32'; dims: number[]; data: Float32Array }> = {};
+async function prepareFeeds(): Promise<void> {
+  const entry = findModel(defaultModelsDir(), MODEL);
+  const s = await ort.InferenceSession.create(entry.path);
+  feeds = {};
+  for (const name of s.inputNames) {
+    const meta = (s.inputMetadata as unknown as { name: string; shape: (number | string)[] }[]).find((m) => m.name === name);
+    const dims = (meta?.shape ?? [1, 256, 256, 3]).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = ((i * 2654435761) % 1000) / 500 - 1;
+    feeds[name] = { type: 'float32', dims, data };
+  }
+  await s.release();
+}
+
+function modelBatch(): Promise<unknown> {
+  // Each task gets its own copy of the input (the pool transfers nothing here: inputs are small).
+  return Promise.all(Array.from({ length: BATCH }, () => engine!.run('core.model', { model: MODEL, feeds })));
+}
+
+export const benchmarks: BenchDef[] = [
+  {
+    name: 'pool.roundtrip.small',
+    group: 'pool',
+    gate: true,
+    setup: () => open(1),
+    fn: () => engine!.run('core.noop', null),
+    teardown: close,
+  },
+  {
+    name: 'pool.roundtrip.frame640x480',
+    group: 'pool',
+    gate: true,
+    setup: () => open(1),
+    // The frame goes to the worker and comes back by transfer, never copied.
+    fn: async () => {
+      const out = await engine!.run<{ data: ArrayBuffer }>('core.echo', { data: frame }, { transfer: [frame] });
+      frame = out.data;
+    },
+    teardown: close,
+  },
+  ...(modelAvailable()
+    ? ([
+        {
+          name: 'pool.onnx.blazeface.1worker',
+          group: 'pool',
+          gate: true,
+          itemsPerIteration: BATCH,
+          timeMs: 3000,
+          setup: async () => {
+            await prepareFeeds();
+            await open(1);
+          },
+          fn: modelBatch,
+          teardown: close,
+        },
+        {
+          name: 'pool.onnx.blazeface.2workers',
+          group: 'pool',
+          gate: true,
+          itemsPerIteration: BATCH,
+          timeMs: 3000,
+          setup: async () => {
+            await prepareFeeds();
+            await open(2);
+          },
+          fn: modelBatch,
+          teardown: close,
+        },
+      ] satisfies BenchDef[])
+    : []),
+];

@@ -1,0 +1,199 @@
+/**
+ * `hmp scene train`: builds the block features of the eval set, trains the fire and smoke
+ * models, cross-validates them by source group, and writes models/scene/scene-v1.json.
+ *
+ * Reproducible by construction: samples are sorted, folds are assigned deterministically from
+ * group sizes and names, augmentation is deterministic and the tree learner has no randomness.
+ * @internal
+ */
+import type { Engine } from '../../engine/engine.js';
+import { readFile } from 'node:fs/promises';
+import { blockFeatures, blockSums, NFEAT, NSUMS, toAnalysisRgba, BLOCK_FEATURE_NAMES, type Grid } from './features.js';
+import { assignFolds, blockLabels, type SceneSample } from './dataset.js';
+import { boxBlur, darken } from './augment.js';
+import { gbdtLogit, packGbdt, trainGbdt, GBDT_DEFAULTS, type GbdtModel, type GbdtParams } from './gbdt.js';
+
+/** Analysis settings the model was trained for. */
+export interface SceneModelSpec {
+  width: number;
+  height: number;
+  grid: Grid;
+}
+
+export const TRAIN_SPEC: Readonly<SceneModelSpec> = Object.freeze({ width: 320, height: 240, grid: Object.freeze({ bx: 8, by: 6 }) });
+/** Variants each training frame contributes: the frame, blurred, darkened. */
+export const TRAIN_VARIANTS = ['orig', 'blur', 'dark'] as const;
+export const FOLDS = 5;
+/** The fold held out of the committed model, so tests replay groups it never saw. */
+export const TEST_FOLD = 0;
+
+/** The committed model file. */
+export interface SceneModelFile {
+  format: 'hmp-scene-gbdt';
+  version: 1;
+  spec: SceneModelSpec;
+  features: readonly string[];
+  params: GbdtParams;
+  variants: readonly string[];
+  split: { by: 'source_group'; folds: number; testFold: number; trainGroups: string[]; testGroups: string[]; trainFrames: number };
+  fire: GbdtModel;
+  smoke: GbdtModel;
+}
+
+/** Features of one frame (all variants) and its labels. */
+export interface FrameRecord {
+  sample: SceneSample;
+  /** Per variant: nBlocks x NFEAT. */
+  feats: Float32Array[];
+  fireBlocks: Int8Array;
+  smokeBlocks: Int8Array;
+}
+
+/** Decodes one file and brings it to the analysis size (RGBA). */
+export async function loadAnalysisFrame(engine: Engine, path: string, W: number, H: number): Promise<Uint8Array> {
+  const img = await engine.decode(await readFile(path));
+  return toAnalysisRgba(img.data, img.width, img.height, img.format, W, H);
+}
+
+/** Block feature vectors of an analysis-size RGBA frame (TS reference path). */
+export function frameFeatures(rgba: Uint8Array, spec: SceneModelSpec): Float32Array {
+  const nb = spec.grid.bx * spec.grid.by;
+  const sums = new Float64Array(nb * NSUMS);
+  blockSums(rgba, spec.width, spec.height, spec.grid, sums);
+  const out = new Float32Array(nb * NFEAT);
+  blockFeatures(sums, spec.grid, out);
+  return out;
+}
+
+/** The deterministic augmentations, in {@link TRAIN_VARIANTS} order. */
+export function variantsOf(rgba: Uint8Array, W: number, H: number): Uint8Array[] {
+  return [rgba, boxBlur(rgba, W, H, 2, 2), darken(rgba, 0.5)];
+}
+
+/** Extracts features for every sample (decoding through the engine's workers). */
+export async function extractRecords(engine: Engine, samples: SceneSample[], spec: SceneModelSpec, onProgress?: (i: number) => void): Promise<FrameRecord[]> {
+  const out: FrameRecord[] = new Array(samples.length);
+  let next = 0;
+  const { bx, by } = spec.grid;
+  // Two decodes in flight keep both workers busy while this thread computes features.
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= samples.length) return;
+      const s = samples[i];
+      const rgba = await loadAnalysisFrame(engine, s.path, spec.width, spec.height);
+      const feats = variantsOf(rgba, spec.width, spec.height).map((v) => frameFeatures(v, spec));
+      out[i] = { sample: s, feats, fireBlocks: blockLabels(s.boxes, 'fire', bx, by), smokeBlocks: blockLabels(s.boxes, 'smoke', bx, by) };
+      onProgress?.(i);
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  return out;
+}
+
+/** Trains one class on the given records (all variants). */
+export function trainClass(records: FrameRecord[], cls: 'fire' | 'smoke', nb: number, params: GbdtParams = GBDT_DEFAULTS): GbdtModel {
+  const rows = records.length * TRAIN_VARIANTS.length * nb;
+  const X = new Float32Array(rows * NFEAT);
+  const y = new Uint8Array(rows);
+  const w = new Float32Array(rows);
+  let r = 0;
+  for (const rec of records) {
+    const lab = cls === 'fire' ? rec.fireBlocks : rec.smokeBlocks;
+    const frameNeg = cls === 'fire' ? !rec.sample.fire : !rec.sample.smoke;
+    for (const f of rec.feats) {
+      for (let b = 0; b < nb; b++, r++) {
+        X.set(f.subarray(b * NFEAT, (b + 1) * NFEAT), r * NFEAT);
+        y[r] = lab[b] === 1 ? 1 : 0;
+        // Blocks of frames without the class are certain negatives; blocks next to a box in a
+        // positive frame are ambiguous (box edges, thin smoke) and stay out.
+        w[r] = lab[b] === -1 && !frameNeg ? 0 : 1;
+      }
+    }
+  }
+  return trainGbdt(X, y, w, NFEAT, params);
+}
+
+/** Frame score (log-odds) and per-block log-odds for one feature set. */
+export function scoreBlocks(model: ReturnType<typeof packGbdt>, feats: Float32Array, nb: number, out?: Float32Array): { frame: number; blocks: Float32Array } {
+  const blocks = out ?? new Float32Array(nb);
+  let best = -Infinity;
+  for (let b = 0; b < nb; b++) {
+    const z = gbdtLogit(model, feats, b * NFEAT);
+    blocks[b] = z;
+    if (z > best) best = z;
+  }
+  return { frame: best, blocks };
+}
+
+/** Out-of-fold frame scores for every record and variant. */
+export interface CvResult {
+  folds: Map<string, number>;
+  /** [record][variant] -> {fire, smoke} log-odds. */
+  oof: { fire: number; smoke: number; fireBlocks: Float32Array; smokeBlocks: Float32Array }[][];
+  /** Fold models, by fold. */
+  models: { fire: GbdtModel; smoke: GbdtModel }[];
+}
+
+/** Group-wise k-fold cross-validation. */
+export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, params: GbdtParams = GBDT_DEFAULTS, log?: (m: string) => void): CvResult {
+  const folds = assignFolds(records.map((r) => r.sample), k);
+  const oof: CvResult['oof'] = records.map(() => []);
+  const models: CvResult['models'] = [];
+  for (let f = 0; f < k; f++) {
+    const train = records.filter((r) => folds.get(r.sample.group) !== f);
+    const fire = trainClass(train, 'fire', nb, params);
+    const smoke = trainClass(train, 'smoke', nb, params);
+    models.push({ fire, smoke });
+    const pf = packGbdt(fire), ps = packGbdt(smoke);
+    records.forEach((r, i) => {
+      if (folds.get(r.sample.group) !== f) return;
+      oof[i] = r.feats.map((feat) => {
+        const a = scoreBlocks(pf, feat, nb), b = scoreBlocks(ps, feat, nb);
+        return { fire: a.frame, smoke: b.frame, fireBlocks: a.blocks, smokeBlocks: b.blocks };
+      });
+    });
+    log?.(`fold ${f}: trained on ${train.length} frames`);
+  }
+  return { folds, oof, models };
+}
+
+/** Trains the committed model: every fold but {@link TEST_FOLD}. */
+export function trainFinal(records: FrameRecord[], spec: SceneModelSpec, params: GbdtParams = GBDT_DEFAULTS): SceneModelFile {
+  const folds = assignFolds(records.map((r) => r.sample), FOLDS);
+  const train = records.filter((r) => folds.get(r.sample.group) !== TEST_FOLD);
+  const nb = spec.grid.bx * spec.grid.by;
+  const groups = [...folds.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return {
+    format: 'hmp-scene-gbdt',
+    version: 1,
+    spec: { width: spec.width, height: spec.height, grid: { bx: spec.grid.bx, by: spec.grid.by } },
+    features: BLOCK_FEATURE_NAMES,
+    params: { ...params },
+    variants: TRAIN_VARIANTS,
+    split: {
+      by: 'source_group', folds: FOLDS, testFold: TEST_FOLD,
+      trainGroups: groups.filter(([, f]) => f !== TEST_FOLD).map(([g]) => g),
+      testGroups: groups.filter(([, f]) => f === TEST_FOLD).map(([g]) => g),
+      trainFrames: train.length,
+    },
+    fire: trainClass(train, 'fire', nb, params),
+    smoke: trainClass(train, 'smoke', nb, params),
+  };
+}
+
+/** Rank AUC (ties count half). */
+export function rocAuc(scores: number[], labels: boolean[]): number {
+  const idx = scores.map((s, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let rankSum = 0, nPos = 0;
+  for (let i = 0; i < idx.length;) {
+    let j = i;
+    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
+    const avg = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[idx[k]]) { rankSum += avg; nPos++; }
+    i = j + 1;
+  }
+  const nNeg = labels.length - nPos;
+  if (!nPos || !nNeg) return NaN;
+  return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+}
