@@ -92,6 +92,10 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_SERVER_STREAM_OVERFLOW: spec(429, 'Error', 'Stream %s fell behind: more than %s messages waiting', 'A stream that must not drop input (audio) received data faster than it could be processed.', true),
   HMP_ERR_SERVER_SHUTTING_DOWN: spec(503, 'Error', 'The server is shutting down', 'The request or stream arrived while the server drains before exit.', true),
 
+  // --- barcode ------------------------------------------------------------------------------
+  HMP_ERR_BARCODE_FORMAT: spec(400, 'TypeError', 'Unknown barcode format %s for %s; known formats are %s', 'options.formats or options.scanType names a format hmp cannot read.'),
+  HMP_ERR_BARCODE_SESSION_CLOSED: spec(409, 'Error', 'The scan session was closed', 'ScanSession.scan() was called after close().'),
+
   // --- config -----------------------------------------------------------------------------------
   HMP_ERR_CONFIG_INVALID: spec(500, 'TypeError', 'Invalid configuration %s: %s', 'A config file or environment variable could not be parsed.'),
 } satisfies Record<string, ErrorSpec>);

@@ -9,3 +9,7 @@ export { type TaskContext, type TaskHandler } from './workers/protocol.js';
 export { type ImageInput, type RawFrame, type FrameFormat, type DecodedImage, FRAME_FORMATS } from './runtime/image/index.js';
 export { HmpError, ERROR_CODES, type ErrorCode, type ErrorSpec, createError, isErrorCode } from './errors.js';
 export { VERSION } from './version.js';
+export {
+  scanCode, ScanSession, FORMATS as BARCODE_FORMATS, FORMAT_NAMES as BARCODE_FORMAT_NAMES, SCAN_DEFAULTS,
+  type ScanCodeOptions, type ScanCodeResult, type BarcodeCode, type CodePosition, type Roi, type ScanSessionOptions, type SessionScanResult, type FormatInfo,
+} from './tasks/barcode/index.js';

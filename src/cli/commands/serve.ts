@@ -4,8 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { Engine } from '../../engine/engine.js';
-import { buildApp } from '../../server/app.js';
 
 export const serve: Command = {
   name: ['serve'],
@@ -28,6 +26,9 @@ Options:
     const host = values.host ?? process.env.HMP_HOST ?? '127.0.0.1';
     const port = Number(values.port ?? process.env.HMP_PORT ?? 8790);
     const workers = values.workers ?? process.env.HMP_WORKERS;
+    // Imported here so `hmp --help` and other commands don't load the server stack.
+    const { Engine } = await import('../../engine/engine.js');
+    const { buildApp } = await import('../../server/app.js');
     const engine = await Engine.create(workers ? { poolSize: Number(workers) } : {});
     const app = await buildApp({ engine, logger: { level: process.env.HMP_LOG_LEVEL ?? 'info' } });
     await app.listen({ host, port });

@@ -1,0 +1,13 @@
+/**
+ * The JSAPI route table: every HTTP JSAPI and every WebSocket stream the server exposes.
+ * A capability wires itself in by adding its file in this folder and one line below.
+ * @internal
+ */
+import type { JsApiDef, StreamDef } from '../jsapi.js';
+import { getImageInfo } from './getImageInfo.js';
+
+/** HTTP JSAPIs: `POST /v1/<path>` and `POST /v1/invoke {command: name}`. */
+export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo]);
+
+/** WebSocket streams: `GET /v1/stream/<path>`. */
+export const STREAMS: readonly StreamDef[] = Object.freeze([]);

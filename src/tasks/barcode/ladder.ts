@@ -1,0 +1,163 @@
+/**
+ * The robustness ladder. Pass 1 is zxing-cpp exactly as zxing-wasm's defaults call it (try
+ * harder, 90° rotations, inversion, downscaling), so an easy image costs what zxing-wasm costs.
+ * Only when it finds nothing do later passes run, each on a transformed copy aimed at what a
+ * fixed-focus POS camera gets wrong: blur (sharpening, a global-histogram binariser that
+ * tolerates soft edges), small codes (upscaling), glare and shadows (local contrast
+ * normalisation), noise (downscaling), tilt (rotations between the 90° steps zxing-cpp tries).
+ *
+ * A pass that sees a transformed image can invent bars: 1D symbologies carry at most a check
+ * digit, so a 1D result that only such a "weak" pass produced is held back until a second,
+ * different pass reads the same text. 2D symbologies carry Reed-Solomon error correction and
+ * are accepted from any pass.
+ * @internal
+ */
+import { performance } from 'node:perf_hooks';
+import { readGray, type ReaderOptions, type ReadResult } from '../../runtime/zxing.js';
+import { formatInfo } from './formats.js';
+import { blur, normalizeLocal, resize, rotateAny, sharpen, type Gray } from './image.js';
+import { canonical, toCode, type BarcodeCode, type Point } from './result.js';
+
+/** What one pass looks at. */
+interface View {
+  image: Gray;
+  /** Pass coordinates → input coordinates. */
+  map: (p: Point) => Point;
+}
+
+/** One rung of the ladder. */
+export interface Pass {
+  readonly name: string;
+  /** Results of a weak pass need confirmation by another pass (1D only). */
+  readonly weak: boolean;
+  /** Builds the image the pass reads; `undefined` skips the pass for this image. */
+  readonly view: (g: Gray) => View | undefined;
+  /** zxing-cpp options on top of the call's (formats, add-ons, text mode). */
+  readonly options: ReaderOptions;
+}
+
+const identity = (g: Gray): View => ({ image: g, map: (p) => p });
+const scaled = (g: Gray, s: number): View => ({ image: resize(g, s), map: (p) => ({ x: p.x / s, y: p.y / s }) });
+const minSide = (g: Gray) => Math.min(g.width, g.height);
+const maxSide = (g: Gray) => Math.max(g.width, g.height);
+
+/** Scale that brings the long side to `target` px (never below 1 for upscaling passes). */
+function upTo(g: Gray, target: number): number {
+  return Math.min(3, target / maxSide(g));
+}
+
+function tilted(g: Gray, deg: number): View {
+  const { image, toSource } = rotateAny(g, deg);
+  return { image, map: (p) => toSource(p.x, p.y) };
+}
+
+/** The ladder, in the order passes run. */
+export const PASSES: readonly Pass[] = Object.freeze([
+  { name: 'fast', weak: false, view: identity, options: {} },
+  { name: 'histogram', weak: true, view: identity, options: { binarizer: 'GlobalHistogram' } },
+  { name: 'upscale', weak: true, view: (g) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400)) : undefined), options: {} },
+  { name: 'sharpen', weak: true, view: (g) => ({ image: sharpen(g, Math.max(1, Math.round(minSide(g) / 240)), 1.5), map: (p) => p }), options: {} },
+  { name: 'normalize', weak: true, view: (g) => ({ image: normalizeLocal(g, Math.max(8, Math.round(minSide(g) / 16))), map: (p) => p }), options: {} },
+  { name: 'denoise', weak: true, view: identity, options: { tryDenoise: true, formats: ['AllMatrix'] } },
+  { name: 'downscale', weak: true, view: (g) => (minSide(g) > 300 ? scaled(blur(g, 1), 0.5) : undefined), options: { tryDownscale: false } },
+  { name: 'tilt+30', weak: true, view: (g) => tilted(g, 30), options: {} },
+  { name: 'tilt-30', weak: true, view: (g) => tilted(g, -30), options: {} },
+  { name: 'sharpen-upscale', weak: true, view: (g) => (maxSide(g) < 900 ? scaled(sharpen(g, 1, 1.0), upTo(g, 1400)) : undefined), options: { binarizer: 'GlobalHistogram' } },
+] satisfies Pass[]);
+
+/** Per-call settings the ladder needs. */
+export interface LadderConfig {
+  /** zxing-cpp reader formats (`[]` = all). */
+  readerFormats: string[];
+  /** The names the caller asked for (for UPC-A naming), `undefined` = all. */
+  requested: readonly string[] | undefined;
+  /** Most codes to return. */
+  maxCodes: number;
+  /** Time after which no further pass starts, ms from the ladder's start. */
+  budgetMs: number;
+  /** Run passes after `fast`. */
+  ladder: boolean;
+  /** Require a second pass for 1D results of weak passes. */
+  confirm: boolean;
+  eanAddOn: 'Ignore' | 'Read' | 'Require';
+}
+
+/** Runs one pass; exported for the eval's per-pass report and the tests. */
+export function runPass(g: Gray, pass: Pass, cfg: Pick<LadderConfig, 'readerFormats' | 'maxCodes' | 'eanAddOn'>): { results: ReadResult[]; view: View } | undefined {
+  const view = pass.view(g);
+  if (!view) return undefined;
+  let formats = cfg.readerFormats;
+  if (pass.options.formats) {
+    // A pass limited to matrix codes still honours the caller's format filter.
+    formats = cfg.readerFormats.length > 0 ? cfg.readerFormats.filter((f) => !formatInfo(f).linear) : [...pass.options.formats];
+    if (formats.length === 0) return undefined;
+  }
+  const opts: ReaderOptions = {
+    ...pass.options,
+    formats: formats as ReaderOptions['formats'],
+    maxNumberOfSymbols: cfg.maxCodes,
+    eanAddOnSymbol: cfg.eanAddOn,
+    textMode: 'Plain',
+  };
+  return { results: readGray(view.image.data, view.image.width, view.image.height, opts), view };
+}
+
+interface Candidate {
+  code: BarcodeCode;
+  key: string;
+  linear: boolean;
+  passes: string[];
+  strong: boolean;
+}
+
+/** Reading order: top to bottom, then left to right (by the code's centre). */
+function readingOrder(a: BarcodeCode, b: BarcodeCode): number {
+  const ca = centre(a), cb = centre(b);
+  return Math.abs(ca.y - cb.y) > 8 ? ca.y - cb.y : ca.x - cb.x;
+}
+
+function centre(c: BarcodeCode): Point {
+  const p = c.position;
+  return { x: (p.topLeft.x + p.topRight.x + p.bottomRight.x + p.bottomLeft.x) / 4, y: (p.topLeft.y + p.topRight.y + p.bottomRight.y + p.bottomLeft.y) / 4 };
+}
+
+/**
+ * Runs the ladder until a pass yields an accepted code or the budget is spent.
+ * `checkpoint` is called between passes (deadline / abort).
+ */
+export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = () => {}): { codes: BarcodeCode[]; passes: string[] } {
+  const t0 = performance.now();
+  const cands = new Map<string, Candidate>();
+  const ran: string[] = [];
+  for (const pass of PASSES) {
+    if (ran.length > 0) {
+      if (!cfg.ladder) break;
+      if (performance.now() - t0 >= cfg.budgetMs) break;
+      checkpoint();
+    }
+    const out = runPass(g, pass, cfg);
+    if (!out) continue;
+    ran.push(pass.name);
+    for (const r of out.results) {
+      const c = canonical(r, cfg.requested);
+      const key = `${c.format}\u0000${c.text}`;
+      const prev = cands.get(key);
+      if (prev) {
+        if (!prev.passes.includes(pass.name)) prev.passes.push(pass.name);
+        prev.strong ||= !pass.weak;
+        continue;
+      }
+      const code = toCode(r, cfg.requested, pass.name, out.view.map);
+      cands.set(key, { code, key, linear: formatInfo(r.format).linear, passes: [pass.name], strong: !pass.weak });
+    }
+    const accepted = [...cands.values()].filter((c) => c.strong || !c.linear || !cfg.confirm || c.passes.length >= 2);
+    if (accepted.length > 0) {
+      const codes = accepted.map((c) => {
+        if (!c.strong && c.linear && c.passes.length >= 2) c.code.confirmedBy = c.passes[1];
+        return c.code;
+      });
+      return { codes: codes.sort(readingOrder).slice(0, cfg.maxCodes), passes: ran };
+    }
+  }
+  return { codes: [], passes: ran };
+}
