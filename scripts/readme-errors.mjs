@@ -7,7 +7,7 @@ const rows = Object.entries(ERROR_CODES).map(([code, s]) => `| \`${code}\` | ${s
 const table = ['| code | HTTP | retryable | when |', '| --- | --- | --- | --- |', ...rows].join('\n');
 const file = new URL('../README.md', import.meta.url);
 const readme = readFileSync(file, 'utf8');
-const re = /(<!-- ERRORS:BEGIN -->\n)[\s\S]*?(\n<!-- ERRORS:END -->)/;
+const re = /(<!-- ERRORS:BEGIN -->)[\s\S]*?(<!-- ERRORS:END -->)/;
 if (!re.test(readme)) throw new Error('README.md has no ERRORS markers');
-writeFileSync(file, readme.replace(re, `$1${table}$2`));
+writeFileSync(file, readme.replace(re, `$1\n${table}\n$2`));
 console.log(`README.md: ${rows.length} error codes`);
