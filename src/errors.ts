@@ -96,6 +96,39 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_BARCODE_FORMAT: spec(400, 'TypeError', 'Unknown barcode format %s for %s; known formats are %s', 'options.formats or options.scanType names a format hmp cannot read.'),
   HMP_ERR_BARCODE_SESSION_CLOSED: spec(409, 'Error', 'The scan session was closed', 'ScanSession.scan() was called after close().'),
 
+  // --- scene monitor (src/tasks/scene) -------------------------------------------------------
+  HMP_ERR_SCENE_MODEL: spec(500, 'Error', 'Scene model %s is unusable: %s', 'The scene model file is missing, corrupt or was trained for another feature set; run hmp scene train.'),
+  HMP_ERR_SCENE_SESSION_CLOSED: spec(409, 'Error', 'Scene session %s is closed', 'A frame was pushed to a scene session after close().'),
+  HMP_ERR_SCENE_FRAME_DROPPED: spec(429, 'Error', 'Frame %s of scene session %s was dropped: a newer frame arrived before it was analysed', 'Frames arrive faster than they are analysed; only the newest waiting frame is kept.', true),
+  HMP_ERR_SCENE_TIMESTAMP: spec(400, 'RangeError', 'Expected a timestamp after %s ms for %s but received %s', 'A frame timestamp is not later than the previous frame of the session.'),
+
+  // --- audience, recommendation, members (src/recommend) --------------------------------------
+  HMP_ERR_RECOMMEND_CATALOG_INVALID: spec(400, 'TypeError', 'Invalid catalog item %s: %s', 'A catalog item or import file fails the catalog schema (src/recommend/catalog.ts).'),
+  HMP_ERR_RECOMMEND_ITEM_UNKNOWN: spec(404, 'Error', 'Unknown catalog item %s', 'A catalog call or feedback event names an item id that is not in the catalog.'),
+  HMP_ERR_RECOMMEND_UNKNOWN: spec(404, 'Error', 'Unknown or expired recommendation %s', 'Feedback names a recommendationId that was never issued or whose record expired.'),
+  HMP_ERR_RECOMMEND_MEMBER_UNKNOWN: spec(404, 'Error', 'Unknown member %s', 'A member call names a member id that is not enrolled (or was deleted).'),
+  HMP_ERR_RECOMMEND_MEMBER_EXISTS: spec(409, 'Error', 'Member %s is already enrolled', 'registerMember was called with the id of an enrolled member; delete it first or add descriptors with another id.'),
+  HMP_ERR_RECOMMEND_CONSENT_REQUIRED: spec(403, 'Error', 'Enrolment needs an explicit consent record: %s', 'registerMember was called without consent.granted === true and a consent text version.'),
+  HMP_ERR_RECOMMEND_MEMBER_KEY: spec(500, 'Error', 'Member encryption key %s: %s', 'HMP_MEMBER_KEY (or options.memberKey) is missing or is not 32 bytes in hex or base64.'),
+  HMP_ERR_RECOMMEND_DECRYPT: spec(500, 'Error', 'Could not decrypt the descriptors of member %s: %s', 'AES-256-GCM authentication failed: the member key changed or the stored ciphertext was altered.'),
+  HMP_ERR_RECOMMEND_DESCRIPTOR: spec(400, 'RangeError', 'Expected %s for %s but received %s', 'A face descriptor has the wrong length, is not finite, or is not L2-normalised.'),
+
+  // --- storage (src/store) ----------------------------------------------------------------------
+  HMP_ERR_STORE_OPEN: spec(500, 'Error', 'Could not open the %s store at %s: %s', 'The SQLite data directory or the PostgreSQL server cannot be opened or reached.', true),
+  HMP_ERR_STORE_MIGRATION: spec(500, 'Error', 'Migration %s of the %s store failed: %s', 'A schema migration failed; the store stays at its previous version.'),
+  HMP_ERR_STORE_VERSION: spec(500, 'Error', 'The %s store is at schema version %s, newer than this hmp supports (%s)', 'The database was migrated by a newer hmp; upgrade this one before sharing the store.'),
+  HMP_ERR_STORE_QUERY: spec(503, 'Error', 'The %s store failed during %s: %s', 'A database statement failed (connection lost, disk full, lock timeout).', true),
+  HMP_ERR_STORE_CLOSED: spec(500, 'Error', 'The %s store is closed', 'A store method was called after close().'),
+
+  // --- voice (issue 7) ---------------------------------------------------------------------
+  HMP_ERR_VOICE_SAMPLE_RATE: spec(400, 'RangeError', 'Expected a sample rate between 8000 and 48000 Hz for %s but received %s', 'Audio is not PCM at a sample rate the voice pipeline resamples (8000-48000 Hz, integer).'),
+  HMP_ERR_VOICE_PCM_ODD: spec(400, 'RangeError', 'Expected an even byte count of PCM16 samples for %s but received %s bytes', 'A PCM16 chunk holds half a sample; every sample is 2 bytes, little-endian.'),
+  HMP_ERR_VOICE_FORMAT: spec(415, 'TypeError', 'Unsupported audio for %s: %s', 'The bytes are not a mono 16-bit PCM WAV (RIFF/WAVE) file, or not PCM16 where raw PCM was expected.'),
+  HMP_ERR_VOICE_PROFILE: spec(422, 'TypeError', 'Invalid voice profile %s: %s', 'A voice profile directory lacks its manifest or head model, or its manifest is malformed.'),
+  HMP_ERR_VOICE_SESSION_CLOSED: spec(409, 'Error', 'The voice session is closed', 'push() or flush() was called after close().'),
+  HMP_ERR_VOICE_BACKLOG: spec(429, 'Error', 'The voice session has %s chunks waiting (limit %s); the caller is sending audio faster than it is processed', 'A session\'s bounded queue of unprocessed chunks is full; the chunk was rejected, not queued.', true),
+  HMP_ERR_VOICE_SYNTH: spec(500, 'Error', 'Speech synthesis with %s failed: %s', 'espeak-ng (Debian package espeak-ng) is missing or failed while synthesising training or evaluation speech.'),
+
   // --- config -----------------------------------------------------------------------------------
   HMP_ERR_CONFIG_INVALID: spec(500, 'TypeError', 'Invalid configuration %s: %s', 'A config file or environment variable could not be parsed.'),
 } satisfies Record<string, ErrorSpec>);

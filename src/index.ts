@@ -13,3 +13,4 @@ export {
   scanCode, ScanSession, FORMATS as BARCODE_FORMATS, FORMAT_NAMES as BARCODE_FORMAT_NAMES, SCAN_DEFAULTS,
   type ScanCodeOptions, type ScanCodeResult, type BarcodeCode, type CodePosition, type Roi, type ScanSessionOptions, type SessionScanResult, type FormatInfo,
 } from './tasks/barcode/index.js';
+export { createSceneSession, scoreSceneImage, SceneSession, SCENE_EVENT_TYPES, DEFAULT_RULES as SCENE_DEFAULT_RULES, type SceneSessionOptions, type ScenePushOptions, type SceneEvent, type SceneFrameResult, type SceneRegion, type SceneEventType, type AlarmRule } from './tasks/scene/index.js';

@@ -29,7 +29,7 @@ fi
 
 # --remap-path-prefix keeps absolute checkout and registry paths out of the binary, so two
 # checkouts in different directories produce the same bytes.
-export RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$here=/hmp-kernels --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$root=/hmp"
+export RUSTFLAGS="-C target-feature=+simd128,+bulk-memory,+nontrapping-fptoint --remap-path-prefix=$here=/hmp-kernels --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$root=/hmp"
 export CARGO_TARGET_DIR="$target"
 export SOURCE_DATE_EPOCH=0
 export CARGO_INCREMENTAL=0

@@ -6,10 +6,14 @@
 import type { Command } from './command.js';
 import { info } from './commands/info.js';
 import { serve } from './commands/serve.js';
+import { scan } from './commands/scan.js';
+import { evalBarcode } from './commands/eval-barcode.js';
+import { modelsBuild, modelsConvert, modelsList } from './commands/models.js';
+import { scene, sceneTrain, evalScene } from './commands/scene.js';
 import { HmpError } from '../errors.js';
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: Command[] = [serve, info];
+export const COMMANDS: Command[] = [serve, info, scan, evalBarcode, modelsBuild, modelsList, modelsConvert, scene, sceneTrain, evalScene];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  hmp ${c.name.join(' ').padEnd(20)} ${c.summary}`);

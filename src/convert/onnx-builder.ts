@@ -24,21 +24,25 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 
 /** Element types the builder writes. */
-export type OnnxElemType = 'float32' | 'int32' | 'int64' | 'bool' | 'uint8';
+export type OnnxElemType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool' | 'uint8';
 
 const ELEM: Record<OnnxElemType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
   int32: onnx.TensorProto.DataType.INT32,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
   uint8: onnx.TensorProto.DataType.UINT8,
 };
 
-/** A constant tensor. `int64` data is given as a BigInt64Array or plain (safe-integer) numbers. */
+/**
+ * A constant tensor. `int64` data is given as a BigInt64Array or plain (safe-integer) numbers;
+ * `float16` data as the raw IEEE half bits in a Uint16Array.
+ */
 export interface TensorData {
   type: OnnxElemType;
   dims: readonly number[];
-  data: Float32Array | Int32Array | BigInt64Array | Uint8Array | readonly number[];
+  data: Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array | readonly number[];
 }
 
 /**
@@ -72,9 +76,10 @@ export interface BuilderOptions {
 
 function tensorRaw(t: TensorData): Uint8Array {
   const n = t.dims.reduce((a, b) => a * b, 1);
-  let arr: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+  let arr: Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array;
   switch (t.type) {
     case 'float32': arr = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>); break;
+    case 'float16': arr = t.data instanceof Uint16Array ? t.data : Uint16Array.from(t.data as ArrayLike<number>); break;
     case 'int32': arr = t.data instanceof Int32Array ? t.data : Int32Array.from(t.data as ArrayLike<number>); break;
     case 'int64': arr = t.data instanceof BigInt64Array ? t.data : BigInt64Array.from(Array.from(t.data as ArrayLike<number>, (v) => BigInt(v))); break;
     case 'bool':

@@ -33,6 +33,12 @@ export interface TfTensor {
   dtype: 'float32' | 'int32' | 'bool';
   shape: number[];
   data: Float32Array | Int32Array | Uint8Array;
+  /**
+   * For float16-quantised weights: the stored half-precision bits. `data` holds the exact
+   * float32 expansion; keeping the halves lets the ONNX file store them at half the size
+   * (a Cast that onnxruntime constant-folds at load restores the same float32 values).
+   */
+  f16?: Uint16Array;
 }
 
 interface WeightEntry {
@@ -110,7 +116,8 @@ function decodeWeight(w: WeightEntry, bytes: Uint8Array, where: string): TfTenso
   if (q) {
     if (q.dtype === 'float16') {
       if (w.dtype !== 'float32') throw createError('HMP_ERR_CONVERT_MODEL_INVALID', where, `weight ${w.name}: float16 quantisation of ${w.dtype}`);
-      return { dtype: 'float32', shape: w.shape, data: float16ToFloat32(new Uint16Array(buf, 0, n)) };
+      const f16 = new Uint16Array(buf, 0, n);
+      return { dtype: 'float32', shape: w.shape, data: float16ToFloat32(f16), f16 };
     }
     if (q.dtype !== 'uint8' && q.dtype !== 'uint16') throw createError('HMP_ERR_CONVERT_MODEL_INVALID', where, `weight ${w.name}: unknown quantisation ${q.dtype}`);
     if (typeof q.scale !== 'number' || typeof q.min !== 'number') throw createError('HMP_ERR_CONVERT_MODEL_INVALID', where, `weight ${w.name}: quantisation lacks scale/min`);

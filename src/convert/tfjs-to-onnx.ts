@@ -163,9 +163,18 @@ class Converter {
   use(v: Val): string {
     if (!v.name) {
       const c = v.const as TfTensor;
-      v.name = this.b.addInitializer(v.tfName, { type: c.dtype === 'bool' ? 'bool' : c.dtype, dims: c.shape, data: c.data });
+      if (c.f16) v.name = this.halfInitializer(v.tfName, c.shape, c.f16);
+      else v.name = this.b.addInitializer(v.tfName, { type: c.dtype === 'bool' ? 'bool' : c.dtype, dims: c.shape, data: c.data });
     }
     return v.name;
+  }
+
+  /** A float16 initializer plus the Cast to float32 that onnxruntime folds at load. */
+  halfInitializer(name: string, dims: number[], bits: Uint16Array): string {
+    const h = this.b.addInitializer(`${name}_f16`, { type: 'float16', dims, data: bits });
+    const out = this.b.uniqueName(name);
+    this.b.addNode('Cast', [h], [out], { to: 1 });
+    return out;
   }
 
   constInts(v: Val, what: string): number[] {
@@ -254,11 +263,11 @@ class Converter {
     const [kh, kw, cin, cm] = f.shape as [number, number, number, number];
     const s = this.ints('strides', [1, 1, 1, 1]);
     const d = this.ints('dilations', [1, 1, 1, 1]);
-    const src = f.data as Float32Array;
+    const src = f.f16 ?? (f.data as Float32Array);
     // TF filters are HWIO (depthwise: HW C M); ONNX wants OIHW (depthwise: (C*M) 1 H W, group C).
     const outC = depthwise ? cin * cm : cm;
     const inPerGroup = depthwise ? 1 : cin;
-    const w = new Float32Array(src.length);
+    const w = f.f16 ? new Uint16Array(src.length) : new Float32Array(src.length);
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         for (let c = 0; c < cin; c++) {
@@ -270,7 +279,8 @@ class Converter {
         }
       }
     }
-    const wName = this.b.addInitializer(`${filter.tfName}_oihw`, { type: 'float32', dims: [outC, inPerGroup, kh, kw], data: w });
+    const dims = [outC, inPerGroup, kh, kw];
+    const wName = w instanceof Uint16Array ? this.halfInitializer(`${filter.tfName}_oihw`, dims, w) : this.b.addInitializer(`${filter.tfName}_oihw`, { type: 'float32', dims, data: w });
     const { pads, out } = this.pads(x, [kh, kw], s, d);
     const attrs: Record<string, AttrValue> = {
       kernel_shape: [kh, kw],

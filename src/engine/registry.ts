@@ -42,6 +42,7 @@ export const BUILTIN_TASKS: Readonly<Record<string, TaskDefinition>> = Object.fr
   'core.info': { module: taskModule('core/worker.js'), export: 'info', input: 'none' },
   'core.decode': { module: taskModule('core/worker.js'), export: 'decode', input: 'image' },
   'core.model': { module: taskModule('core/worker.js'), export: 'model', input: 'json' },
+  'scene.frame': { module: taskModule('scene/worker.js'), export: 'frame', input: 'image' },
   'barcode.scan': { module: taskModule('barcode/worker.js'), export: 'scan', input: 'image' },
 });
 

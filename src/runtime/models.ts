@@ -15,7 +15,11 @@ export interface TensorSpec {
   /** Shape; strings for symbolic dimensions. */
   shape: (number | string)[];
   type: string;
-  /** Layout and value range in words, e.g. "NHWC RGB in [-1, 1]". */
+  /** Memory layout and channel order, e.g. `NHWC RGB`, `[batch, samples]`. */
+  layout?: string;
+  /** Expected (inputs) or produced (outputs) value range. */
+  range?: [number, number];
+  /** What the tensor holds and how to prepare or read it, in words. */
   meaning?: string;
 }
 
@@ -32,6 +36,8 @@ export interface ModelEntry {
   origin?: string;
   licence: string;
   converted?: boolean;
+  /** For converted models: the TF.js ops of the source graph. */
+  ops?: string[];
   notes?: string;
 }
 

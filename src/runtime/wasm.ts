@@ -346,11 +346,13 @@ export class Kernels implements KernelOps {
     const m = this.#run('nms', () => this.#x.hmp_nms(pb, ps, n, pe, k, a.iou, a.score, a.maxOutput, a.weighted ? 1 : 0, oi, ob, os, oe),
     );
     const b = this.#mem().buffer;
+    const indices = new Int32Array(m);
+    indices.set(new Int32Array(b, oi, m));
     return {
-      indices: new Int32Array(b, oi, m).slice(),
-      boxes: new Float32Array(b, ob, 4 * m).slice(),
-      scores: new Float32Array(b, os, m).slice(),
-      extras: new Float32Array(b, oe, m * k).slice(),
+      indices,
+      boxes: this.#copyOutF32(ob, 4 * m, undefined),
+      scores: this.#copyOutF32(os, m, undefined),
+      extras: this.#copyOutF32(oe, m * k, undefined),
     };
   }
 
@@ -408,18 +410,18 @@ export class Kernels implements KernelOps {
     f.set(bias, 4);
   }
 
+  // Copies use `new T(n)` + `set` rather than `view.slice()`: on views over WASM memory,
+  // V8's slice intermittently took a slow path (~25x slower in profiles of this module).
   #copyOut(ptr: number, n: number, out: Uint8Array | undefined): Uint8Array {
-    const v = this.#mem().subarray(ptr, ptr + n);
-    if (out === undefined) return v.slice();
-    out.set(v);
-    return out;
+    const dst = out ?? new Uint8Array(n);
+    dst.set(new Uint8Array(this.#mem().buffer, ptr, n));
+    return dst;
   }
 
   #copyOutF32(ptr: number, n: number, out: Float32Array | undefined): Float32Array {
-    const v = new Float32Array(this.#mem().buffer, ptr, n);
-    if (out === undefined) return v.slice();
-    out.set(v);
-    return out;
+    const dst = out ?? new Float32Array(n);
+    dst.set(new Float32Array(this.#mem().buffer, ptr, n));
+    return dst;
   }
 
   /** Runs a kernel export and maps its status to an error; returns non-negative results unchanged. */

@@ -114,7 +114,7 @@ export const IMAGE_JSON_SCHEMA: JsonSchema = Object.freeze({
         data: { type: 'string', description: 'Base64 of the raw pixels' },
         width: { type: 'integer', minimum: 1, maximum: 32768 },
         height: { type: 'integer', minimum: 1, maximum: 32768 },
-        format: { type: 'string', enum: [...FRAME_FORMATS], default: 'rgba' },
+        format: { type: 'string', enum: [...FRAME_FORMATS], description: 'Pixel format; default rgba' },
       },
     },
   ],

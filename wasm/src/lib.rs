@@ -11,10 +11,13 @@
 //! - Temporary memory inside a kernel goes through [`scratch`], which reports allocation
 //!   failure as `ERR_ALLOC` instead of aborting the instance.
 
+mod audio;
 mod color;
 mod nms;
 mod normalize;
 mod resize;
+mod scene;
+mod search;
 mod warp;
 
 use std::alloc::{alloc, dealloc, Layout};

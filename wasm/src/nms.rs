@@ -7,27 +7,46 @@
 
 use crate::{scratch, ERR_ARGS};
 
+/// A box widened to f64 once, with its area: IoU runs O(n·kept) times, conversions once.
+#[derive(Clone, Copy, Default)]
+struct B {
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+    area: f64,
+}
+
+unsafe fn load(b: *const f32) -> B {
+    let (x1, y1, x2, y2) = (*b as f64, *b.add(1) as f64, *b.add(2) as f64, *b.add(3) as f64);
+    let (w, h) = (x2 - x1, y2 - y1);
+    B { x1, y1, x2, y2, area: if w > 0.0 && h > 0.0 { w * h } else { 0.0 } }
+}
+
+// Plain comparisons instead of f64::min/max: those lower to libm calls on wasm32 to honour
+// NaN rules the host has already excluded (inputs are finite). Signed zeros may differ from
+// Math.min/max but only feed `<= 0` tests, so results cannot.
 #[inline(always)]
-unsafe fn area(b: *const f32) -> f64 {
-    let w = *b.add(2) as f64 - *b as f64;
-    let h = *b.add(3) as f64 - *b.add(1) as f64;
-    if w > 0.0 && h > 0.0 {
-        w * h
-    } else {
-        0.0
-    }
+fn min(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+#[inline(always)]
+fn max(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
 }
 
 /// Intersection over union; 0 when the union is empty (degenerate boxes never suppress).
+/// Same operation order as `iouOf` in kernels-ref.ts, so the f64 results are identical.
 #[inline(always)]
-unsafe fn iou(a: *const f32, aa: f64, b: *const f32, ab: f64) -> f64 {
-    let ix = (*a.add(2) as f64).min(*b.add(2) as f64) - (*a as f64).max(*b as f64);
-    let iy = (*a.add(3) as f64).min(*b.add(3) as f64) - (*a.add(1) as f64).max(*b.add(1) as f64);
+fn iou(a: &B, b: &B) -> f64 {
+    let ix = min(a.x2, b.x2) - max(a.x1, b.x1);
+    let iy = min(a.y2, b.y2) - max(a.y1, b.y1);
     if ix <= 0.0 || iy <= 0.0 {
         return 0.0;
     }
     let inter = ix * iy;
-    let union = aa + ab - inter;
+    let union = a.area + b.area - inter;
     if union > 0.0 {
         inter / union
     } else {
@@ -78,12 +97,12 @@ pub unsafe extern "C" fn hmp_nms(
         let (sa, sb) = (*scores.add(a as usize), *scores.add(b as usize));
         sb.partial_cmp(&sa).unwrap_or(core::cmp::Ordering::Equal).then(a.cmp(&b))
     });
-    let mut areas = match scratch::<f64>(n) {
+    let mut bf = match scratch::<B>(n) {
         Ok(v) => v,
         Err(e) => return e,
     };
     for &i in &order {
-        areas[i as usize] = area(boxes.add(4 * i as usize));
+        bf[i as usize] = load(boxes.add(4 * i as usize));
     }
     let bx = |i: u32| boxes.add(4 * i as usize);
     let mut count = 0usize;
@@ -92,7 +111,7 @@ pub unsafe extern "C" fn hmp_nms(
         *out_scores.add(count) = *scores.add(i as usize);
     };
     if method == 0 {
-        let mut kept = match scratch::<u32>(max_out.min(len)) {
+        let mut kept = match scratch::<B>(max_out.min(len)) {
             Ok(v) => v,
             Err(e) => return e,
         };
@@ -100,11 +119,11 @@ pub unsafe extern "C" fn hmp_nms(
             if count >= max_out {
                 break;
             }
-            let ai = areas[i as usize];
-            if kept[..count].iter().any(|&j| iou(bx(j), areas[j as usize], bx(i), ai) > iou_thr) {
+            let bi = bf[i as usize];
+            if kept[..count].iter().any(|kb| iou(kb, &bi) > iou_thr) {
                 continue;
             }
-            kept[count] = i;
+            kept[count] = bi;
             emit(count, i);
             core::ptr::copy_nonoverlapping(bx(i), out_boxes.add(4 * count), 4);
             if k > 0 {
@@ -127,12 +146,12 @@ pub unsafe extern "C" fn hmp_nms(
     };
     while !rest.is_empty() && count < max_out {
         let top = rest[0];
-        let (tb, ta) = (bx(top), areas[top as usize]);
+        let (tb, tf) = (bx(top), bf[top as usize]);
         acc.iter_mut().for_each(|a| *a = 0.0);
         let mut total = 0.0f64;
         let mut m = 0;
         for (pos, &i) in rest.iter().enumerate() {
-            if pos == 0 || iou(tb, ta, bx(i), areas[i as usize]) > iou_thr {
+            if pos == 0 || iou(&tf, &bf[i as usize]) > iou_thr {
                 let s = *scores.add(i as usize) as f64;
                 total += s;
                 let b = bx(i);

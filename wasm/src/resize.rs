@@ -46,6 +46,9 @@ pub(crate) struct Resizer {
     sh: usize,
     dw: usize,
     xs: Vec<Tap>,
+    /// Per destination column: source byte offset and both weights packed as i16 pairs,
+    /// ready for `v128_load32_splat` + `dot_i16x8` (two loads per pixel in the SIMD pass).
+    hx: Vec<(u32, i32)>,
     ys: Vec<Tap>,
     /// Horizontal rows (i32 per channel, +4 slack for the 3-channel SIMD store).
     rows: [Vec<i32>; 2],
@@ -64,12 +67,16 @@ impl Resizer {
                 *t = Tap { i0: t.i0 - 1, i1: t.i0, w0: 0, w1: ONE };
             }
         }
+        let mut hx = scratch::<(u32, i32)>(dw)?;
+        for (h, t) in hx.iter_mut().zip(xs.iter()) {
+            *h = (t.i0 * c as u32, (t.w0 & 0xFFFF) | (t.w1 << 16));
+        }
         let mut ys = scratch::<Tap>(dh)?;
         for (d, t) in ys.iter_mut().enumerate() {
             *t = tap(d, sh, dh);
         }
         let rows = [scratch::<i32>(dw * c + 4)?, scratch::<i32>(dw * c + 4)?];
-        Ok(Resizer { c, sw, sh, dw, xs, ys, rows, tags: [usize::MAX; 2] })
+        Ok(Resizer { c, sw, sh, dw, xs, hx, ys, rows, tags: [usize::MAX; 2] })
     }
 
     unsafe fn horizontal(&mut self, src: *const u8, sy: usize, slot: usize) {
@@ -80,20 +87,20 @@ impl Resizer {
         if c == 4 && simd {
             // Byte lanes → u16 lanes ordered (p0.r, p1.r, p0.g, p1.g, ...) for dot_i16x8.
             let m = u8x16(0, 0x80, 4, 0x80, 1, 0x80, 5, 0x80, 2, 0x80, 6, 0x80, 3, 0x80, 7, 0x80);
-            for (d, t) in self.xs.iter().enumerate() {
-                let p = v128_load64_zero(row.add(t.i0 as usize * 4) as *const u64);
-                let w = i32x4_splat((t.w0 & 0xFFFF) | (t.w1 << 16));
+            for (d, &(off, w)) in self.hx.iter().enumerate() {
+                let p = v128_load64_zero(row.add(off as usize) as *const u64);
+                let w = i32x4_splat(w);
                 v128_store(out.add(d * 4) as *mut v128, i32x4_dot_i16x8(i8x16_swizzle(p, m), w));
             }
         } else if c == 3 && simd {
             let m = u8x16(0, 0x80, 3, 0x80, 1, 0x80, 4, 0x80, 2, 0x80, 5, 0x80, 0x80, 0x80, 0x80, 0x80);
-            for (d, t) in self.xs.iter().enumerate() {
+            for (d, &(off, w)) in self.hx.iter().enumerate() {
                 // Exactly 6 bytes: a u32 and a u16 read, so the last pixel never over-reads.
-                let s = row.add(t.i0 as usize * 3);
+                let s = row.add(off as usize);
                 let lo = (s as *const u32).read_unaligned() as u64;
                 let hi = (s.add(4) as *const u16).read_unaligned() as u64;
                 let p = u64x2(lo | (hi << 32), 0);
-                let w = i32x4_splat((t.w0 & 0xFFFF) | (t.w1 << 16));
+                let w = i32x4_splat(w);
                 // Lane 3 is zero and lands on the next pixel's R, which the next store rewrites.
                 v128_store(out.add(d * 3) as *mut v128, i32x4_dot_i16x8(i8x16_swizzle(p, m), w));
             }

@@ -16,7 +16,9 @@ use core::arch::wasm32::*;
 fn quantise(s: f64, n: usize) -> (i32, i32) {
     // Clamping first keeps the fixed-point value in i32 and makes far-away samples land
     // fully outside (all four taps take the border).
-    let s = s.max(-2.0).min(n as f64 + 1.0);
+    // Plain comparisons: f64::min/max become libm calls on wasm32 (the matrix is finite).
+    let hi = n as f64 + 1.0;
+    let s = if s < -2.0 { -2.0 } else if s > hi { hi } else { s };
     let q = (s * ONE as f64 + 0.5).floor() as i32;
     (q >> 11, q & (ONE - 1))
 }

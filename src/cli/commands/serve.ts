@@ -1,47 +1,83 @@
 /**
- * `hmp serve` (also `npm start`): starts the engine and the JSAPI server.
+ * `hmp serve` (also `npm start`): starts the engine and the JSAPI server; SIGTERM/SIGINT drain it.
  * @internal
  */
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
+import { Engine } from '../../engine/engine.js';
+import { loadServerConfig, resolveServerOptions, assertSecureBind } from '../../server/options.js';
+import { startServer } from '../../server/server.js';
 
 export const serve: Command = {
   name: ['serve'],
   summary: 'Start the JSAPI server (default 127.0.0.1:8790)',
-  help: `Usage: hmp serve [--host 127.0.0.1] [--port 8790] [--workers N]
+  help: `Usage: hmp serve [options]
 
 Starts the engine's worker pool and serves the JSAPIs over HTTP and WebSocket.
+Docs at http://HOST:PORT/docs, OpenAPI at /openapi.json, metrics at /metrics.
+Settings merge: defaults < config file < environment < flags.
 
 Options:
-  --host ADDR    address to bind (env HMP_HOST; default 127.0.0.1)
-  --port N       port (env HMP_PORT; default 8790)
-  --workers N    worker threads (env HMP_WORKERS; default: core count)
-  -h, --help     show this help`,
+  --config FILE        JSON config: server options, "engine": {...}, "logLevel" (env HMP_CONFIG)
+  --host ADDR          address to bind (env HMP_HOST; default 127.0.0.1); a non-loopback
+                       address needs device tokens
+  --port N             port (env HMP_PORT; default 8790; 0 = any free port)
+  --workers N          worker threads (env HMP_WORKERS; default: core count)
+  --max-queue N        engine queue beyond running tasks; more fail fast with 503
+                       (env HMP_MAX_QUEUE; default 16 x workers)
+  --timeout-ms N       default task deadline (env HMP_TIMEOUT_MS; default 10000)
+  --token DEV:TOKEN    device token, repeatable (env HMP_TOKENS=dev1:tok1,dev2:tok2);
+                       tokens need at least 16 characters
+  --rate-limit MAX/MS  per-device rate limit on /v1/*, e.g. 300/1000, or off
+                       (env HMP_RATE_LIMIT; default 300/1000)
+  --body-limit BYTES   largest image body (env HMP_BODY_LIMIT; default 16777216)
+  --cors ORIGIN        allow a CORS origin, repeatable (env HMP_CORS_ORIGINS; default: CORS off)
+  --log-level LEVEL    pino level: fatal, error, warn, info, debug (env HMP_LOG_LEVEL; default info)
+  -h, --help           show this help`,
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        workers: { type: 'string' },
+        'max-queue': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        token: { type: 'string', multiple: true },
+        'rate-limit': { type: 'string' },
+        'body-limit': { type: 'string' },
+        cors: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+      },
       strict: true,
     });
-    const host = values.host ?? process.env.HMP_HOST ?? '127.0.0.1';
-    const port = Number(values.port ?? process.env.HMP_PORT ?? 8790);
-    const workers = values.workers ?? process.env.HMP_WORKERS;
-    // Imported here so `hmp --help` and other commands don't load the server stack.
-    const { Engine } = await import('../../engine/engine.js');
-    const { buildApp } = await import('../../server/app.js');
-    const engine = await Engine.create(workers ? { poolSize: Number(workers) } : {});
-    const app = await buildApp({ engine, logger: { level: process.env.HMP_LOG_LEVEL ?? 'info' } });
-    await app.listen({ host, port });
+    const cfg = loadServerConfig(values);
+    // Refuse an insecure bind before spending seconds starting workers.
+    assertSecureBind(resolveServerOptions(cfg.server));
+    const engine = await Engine.create(cfg.engine);
+    let server;
+    try {
+      server = await startServer({ engine, server: cfg.server, logger: { level: cfg.logLevel } });
+    } catch (err) {
+      await engine.dispose();
+      throw err;
+    }
+    server.app.log.info({ url: server.url, workers: engine.stats().poolSize, auth: Object.keys(cfg.server.tokens ?? {}).length > 0 }, `hmp ${server.url} (docs: ${server.url}/docs)`);
     await new Promise<void>((resolve) => {
-      const stop = async () => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        await app.close();
+      const stop = async (signal: string) => {
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onInt);
+        server.app.log.info({ signal }, 'shutting down: draining requests');
+        await server.close();
         await engine.dispose();
+        server.app.log.info('stopped');
         resolve();
       };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      const onTerm = () => void stop('SIGTERM');
+      const onInt = () => void stop('SIGINT');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onInt);
     });
     return 0;
   },

@@ -5,9 +5,10 @@
  */
 import type { JsApiDef, StreamDef } from '../jsapi.js';
 import { getImageInfo } from './getImageInfo.js';
+import { scanCode, scanStream } from './scanCode.js';
 
 /** HTTP JSAPIs: `POST /v1/<path>` and `POST /v1/invoke {command: name}`. */
-export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo]);
+export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo, scanCode]);
 
 /** WebSocket streams: `GET /v1/stream/<path>`. */
-export const STREAMS: readonly StreamDef[] = Object.freeze([]);
+export const STREAMS: readonly StreamDef[] = Object.freeze([scanStream]);

@@ -126,9 +126,12 @@ export function canonical(r: ReadResult, requested: readonly string[] | undefine
     text = extra.UPCE;
   } else if (format === 'DataBarExp' || format === 'DataBarExpStk') {
     text = gs1Hri(text) ?? text;
-  } else if ((format === 'DataBar' || format.startsWith('DataBarStk') || format === 'DataBarOmni' || format === 'DataBarLtd') && /^01\d{14}$/.test(text)) {
+  } else if (format === 'Codabar' && /^[A-D].+[A-D]$/i.test(text)) {
+    // ZXing (and WeChat) drop Codabar's start/stop characters.
+    text = text.slice(1, -1);
+  } else if ((format === 'DataBar' || format.startsWith('DataBarStk') || format === 'DataBarOmni' || format === 'DataBarLtd') && /^(01|\(01\))\d{14}$/.test(text)) {
     // ZXing reports DataBar (RSS-14) as the 14-digit GTIN without its AI.
-    text = text.slice(2);
+    text = text.slice(text.length - 14);
   }
   const ecLevel = typeof extra.ECLevel === 'string' && extra.ECLevel ? extra.ECLevel : r.ecLevel || undefined;
   const readerInit = extra.ReaderInit === true || extra.ReaderInit === 'true' || r.readerInit === true;

@@ -74,7 +74,7 @@ export class ScanSession {
     this.#dedupeMs = dedupeMs === undefined ? 2000 : is.integer(dedupeMs, 'options.dedupeMs', 0, 3_600_000);
     this.#confirmFrames = confirmFrames === undefined ? 1 : (is.integer(confirmFrames, 'options.confirmFrames', 1, 2) as 1 | 2);
     if (now !== undefined && typeof now !== 'function') throw is.invalid('function returning ms', 'options.now', now);
-    this.#now = now ?? (() => performance.now());
+    this.#now = typeof now === 'function' ? (now as () => number) : () => performance.now();
   }
 
   /**

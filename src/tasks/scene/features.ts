@@ -238,3 +238,27 @@ export function toAnalysisRgba(
 function clamp255(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
+
+/** Local features summarised per frame by max, mean of the next three, and median. */
+const NFRAME_LOCAL = 26;
+/** Length of the frame-level feature vector. */
+export const NFRAME = 24 + NFRAME_LOCAL * 3;
+
+/**
+ * The frame classifier's input: the frame's global statistics plus, for each local block
+ * feature, its maximum over blocks, the mean of the next three and the median — so a small
+ * fire in one corner and smoke spread thinly over the view both show up.
+ */
+export function frameVector(feats: Float32Array, nb: number, out: Float32Array = new Float32Array(NFRAME)): Float32Array {
+  for (let k = 0; k < 24; k++) out[k] = feats[26 + k];
+  const v = new Float32Array(nb);
+  for (let k = 0; k < NFRAME_LOCAL; k++) {
+    for (let b = 0; b < nb; b++) v[b] = feats[b * NFEAT + k];
+    v.sort();
+    // Float32 sort is ascending; read from the top.
+    out[24 + k] = v[nb - 1];
+    out[24 + NFRAME_LOCAL + k] = nb >= 4 ? (v[nb - 2] + v[nb - 3] + v[nb - 4]) / 3 : v[0];
+    out[24 + 2 * NFRAME_LOCAL + k] = v[(nb - 1) >> 1];
+  }
+  return out;
+}

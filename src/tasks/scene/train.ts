@@ -8,10 +8,11 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import { readFile } from 'node:fs/promises';
-import { blockFeatures, blockSums, NFEAT, NSUMS, toAnalysisRgba, BLOCK_FEATURE_NAMES, type Grid } from './features.js';
+import { blockFeatures, blockSums, frameVector, NFEAT, NFRAME, NSUMS, toAnalysisRgba, BLOCK_FEATURE_NAMES, type Grid } from './features.js';
+import type { SceneModelFile } from './model.js';
 import { assignFolds, blockLabels, type SceneSample } from './dataset.js';
 import { boxBlur, darken } from './augment.js';
-import { gbdtLogit, packGbdt, trainGbdt, GBDT_DEFAULTS, type GbdtModel, type GbdtParams } from './gbdt.js';
+import { gbdtLogit, packGbdt, sigmoid, trainGbdt, GBDT_DEFAULTS, type GbdtModel, type GbdtParams } from './gbdt.js';
 
 /** Analysis settings the model was trained for. */
 export interface SceneModelSpec {
@@ -26,19 +27,6 @@ export const TRAIN_VARIANTS = ['orig', 'blur', 'dark'] as const;
 export const FOLDS = 5;
 /** The fold held out of the committed model, so tests replay groups it never saw. */
 export const TEST_FOLD = 0;
-
-/** The committed model file. */
-export interface SceneModelFile {
-  format: 'hmp-scene-gbdt';
-  version: 1;
-  spec: SceneModelSpec;
-  features: readonly string[];
-  params: GbdtParams;
-  variants: readonly string[];
-  split: { by: 'source_group'; folds: number; testFold: number; trainGroups: string[]; testGroups: string[]; trainFrames: number };
-  fire: GbdtModel;
-  smoke: GbdtModel;
-}
 
 /** Features of one frame (all variants) and its labels. */
 export interface FrameRecord {
@@ -91,8 +79,13 @@ export async function extractRecords(engine: Engine, samples: SceneSample[], spe
   return out;
 }
 
-/** Trains one class on the given records (all variants). */
-export function trainClass(records: FrameRecord[], cls: 'fire' | 'smoke', nb: number, params: GbdtParams = GBDT_DEFAULTS): GbdtModel {
+/** Parameters of the frame-level models. */
+export const FRAME_PARAMS: Readonly<GbdtParams> = GBDT_DEFAULTS;
+/** Parameters of the block-level models (localisation only: smaller, so training stays quick). */
+export const BLOCK_PARAMS: Readonly<GbdtParams> = Object.freeze({ ...GBDT_DEFAULTS, trees: 60, depth: 3 });
+
+/** Trains the block-level model of one class on the given records (all variants). */
+export function trainBlockClass(records: FrameRecord[], cls: 'fire' | 'smoke', nb: number, params: GbdtParams = BLOCK_PARAMS): GbdtModel {
   const rows = records.length * TRAIN_VARIANTS.length * nb;
   const X = new Float32Array(rows * NFEAT);
   const y = new Uint8Array(rows);
@@ -105,8 +98,8 @@ export function trainClass(records: FrameRecord[], cls: 'fire' | 'smoke', nb: nu
       for (let b = 0; b < nb; b++, r++) {
         X.set(f.subarray(b * NFEAT, (b + 1) * NFEAT), r * NFEAT);
         y[r] = lab[b] === 1 ? 1 : 0;
-        // Blocks of frames without the class are certain negatives; blocks next to a box in a
-        // positive frame are ambiguous (box edges, thin smoke) and stay out.
+        // Blocks of frames without the class are certain negatives; blocks touching a box in a
+        // positive frame without enough overlap are ambiguous (box edges, thin smoke): left out.
         w[r] = lab[b] === -1 && !frameNeg ? 0 : 1;
       }
     }
@@ -114,71 +107,98 @@ export function trainClass(records: FrameRecord[], cls: 'fire' | 'smoke', nb: nu
   return trainGbdt(X, y, w, NFEAT, params);
 }
 
-/** Frame score (log-odds) and per-block log-odds for one feature set. */
-export function scoreBlocks(model: ReturnType<typeof packGbdt>, feats: Float32Array, nb: number, out?: Float32Array): { frame: number; blocks: Float32Array } {
-  const blocks = out ?? new Float32Array(nb);
-  let best = -Infinity;
-  for (let b = 0; b < nb; b++) {
-    const z = gbdtLogit(model, feats, b * NFEAT);
-    blocks[b] = z;
-    if (z > best) best = z;
+/** Trains the frame-level model of one class (all variants). */
+export function trainFrameClass(records: FrameRecord[], cls: 'fire' | 'smoke', nb: number, params: GbdtParams = FRAME_PARAMS): GbdtModel {
+  const rows = records.length * TRAIN_VARIANTS.length;
+  const X = new Float32Array(rows * NFRAME);
+  const y = new Uint8Array(rows);
+  const w = new Float32Array(rows).fill(1);
+  let r = 0;
+  for (const rec of records) {
+    for (const f of rec.feats) {
+      frameVector(f, nb, X.subarray(r * NFRAME, (r + 1) * NFRAME));
+      y[r++] = rec.sample[cls] ? 1 : 0;
+    }
   }
-  return { frame: best, blocks };
+  return trainGbdt(X, y, w, NFRAME, params);
 }
 
-/** Out-of-fold frame scores for every record and variant. */
+/** Out-of-fold frame scores (probabilities) for every record and variant. */
 export interface CvResult {
   folds: Map<string, number>;
-  /** [record][variant] -> {fire, smoke} log-odds. */
-  oof: { fire: number; smoke: number; fireBlocks: Float32Array; smokeBlocks: Float32Array }[][];
-  /** Fold models, by fold. */
+  /** [record][variant] -> fire / smoke frame probabilities. */
+  oof: { fire: number; smoke: number }[][];
+  /** Fold models (frame level), by fold. */
   models: { fire: GbdtModel; smoke: GbdtModel }[];
 }
 
-/** Group-wise k-fold cross-validation. */
-export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, params: GbdtParams = GBDT_DEFAULTS, log?: (m: string) => void): CvResult {
+/** Group-wise k-fold cross-validation of the frame models. */
+export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, log?: (m: string) => void): CvResult {
   const folds = assignFolds(records.map((r) => r.sample), k);
   const oof: CvResult['oof'] = records.map(() => []);
   const models: CvResult['models'] = [];
+  const fv = new Float32Array(NFRAME);
   for (let f = 0; f < k; f++) {
     const train = records.filter((r) => folds.get(r.sample.group) !== f);
-    const fire = trainClass(train, 'fire', nb, params);
-    const smoke = trainClass(train, 'smoke', nb, params);
+    const fire = trainFrameClass(train, 'fire', nb);
+    const smoke = trainFrameClass(train, 'smoke', nb);
     models.push({ fire, smoke });
     const pf = packGbdt(fire), ps = packGbdt(smoke);
     records.forEach((r, i) => {
       if (folds.get(r.sample.group) !== f) return;
       oof[i] = r.feats.map((feat) => {
-        const a = scoreBlocks(pf, feat, nb), b = scoreBlocks(ps, feat, nb);
-        return { fire: a.frame, smoke: b.frame, fireBlocks: a.blocks, smokeBlocks: b.blocks };
+        frameVector(feat, nb, fv);
+        return { fire: sigmoid(gbdtLogit(pf, fv, 0)), smoke: sigmoid(gbdtLogit(ps, fv, 0)) };
       });
     });
-    log?.(`fold ${f}: trained on ${train.length} frames`);
+    log?.(`fold ${f}: trained on ${train.length} frames of ${records.length}`);
   }
   return { folds, oof, models };
 }
 
+/**
+ * Alarm thresholds from out-of-fold scores: the 99th percentile of the scores of frames
+ * without the class (original and augmented), clamped to [0.3, 0.9] — so a normal frame
+ * replayed as a still stream stays below it.
+ */
+export function chooseThresholds(records: FrameRecord[], cv: CvResult): { fire: number; smoke: number; block: number } {
+  const pick = (cls: 'fire' | 'smoke') => {
+    const neg: number[] = [];
+    records.forEach((r, i) => { if (!r.sample[cls]) for (const v of cv.oof[i]) neg.push(v[cls]); });
+    neg.sort((a, b) => a - b);
+    const q = neg[Math.min(neg.length - 1, Math.floor(0.99 * neg.length))];
+    return Number(Math.min(0.9, Math.max(0.3, q + 0.01)).toFixed(2));
+  };
+  return { fire: pick('fire'), smoke: pick('smoke'), block: 0.5 };
+}
+
 /** Trains the committed model: every fold but {@link TEST_FOLD}. */
-export function trainFinal(records: FrameRecord[], spec: SceneModelSpec, params: GbdtParams = GBDT_DEFAULTS): SceneModelFile {
+export function trainFinal(records: FrameRecord[], spec: SceneModelSpec, thresholds: SceneModelFile['thresholds'], log?: (m: string) => void): SceneModelFile {
   const folds = assignFolds(records.map((r) => r.sample), FOLDS);
   const train = records.filter((r) => folds.get(r.sample.group) !== TEST_FOLD);
   const nb = spec.grid.bx * spec.grid.by;
   const groups = [...folds.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const frame = { fire: trainFrameClass(train, 'fire', nb), smoke: trainFrameClass(train, 'smoke', nb) };
+  log?.('frame models trained');
+  const block = { fire: trainBlockClass(train, 'fire', nb), smoke: trainBlockClass(train, 'smoke', nb) };
+  log?.('block models trained');
   return {
     format: 'hmp-scene-gbdt',
     version: 1,
     spec: { width: spec.width, height: spec.height, grid: { bx: spec.grid.bx, by: spec.grid.by } },
-    features: BLOCK_FEATURE_NAMES,
-    params: { ...params },
+    blockFeatures: BLOCK_FEATURE_NAMES,
+    frameFeatures: NFRAME,
+    params: { frame: { ...FRAME_PARAMS }, block: { ...BLOCK_PARAMS } },
     variants: TRAIN_VARIANTS,
+    thresholds,
     split: {
       by: 'source_group', folds: FOLDS, testFold: TEST_FOLD,
       trainGroups: groups.filter(([, f]) => f !== TEST_FOLD).map(([g]) => g),
       testGroups: groups.filter(([, f]) => f === TEST_FOLD).map(([g]) => g),
       trainFrames: train.length,
     },
-    fire: trainClass(train, 'fire', nb, params),
-    smoke: trainClass(train, 'smoke', nb, params),
+    frame,
+    block,
   };
 }
 

@@ -1,0 +1,131 @@
+/**
+ * Scene monitor kernels: typed bindings of `hmp_scene_block_sums` (wasm/src/scene.rs) and the
+ * JPEG snapshot encoder (sharp). The plain TypeScript reference of the kernel lives with the
+ * task (src/tasks/scene/features.ts, stream.ts) and is bit-identical.
+ *
+ * One WebAssembly instance per thread (each worker gets its own memory); the frame is copied
+ * into a reused scratch block, the kernel runs, and the sums are copied out.
+ * @internal
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createError, createErrorWith } from '../errors.js';
+
+/** The slice of the WebAssembly API used here (the project compiles without the DOM lib). */
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface SceneExports {
+  memory: { readonly buffer: ArrayBuffer };
+  hmp_alloc(size: number): number;
+  hmp_free(ptr: number, size: number): void;
+  hmp_scene_block_sums(rgba: number, w: number, h: number, bx: number, by: number, sums: number, thumb: number): number;
+}
+
+function findWasm(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    const p = join(dir, 'wasm', 'pkg', 'hmp_kernels.wasm');
+    if (existsSync(p)) return p;
+    if (dirname(dir) === dir) throw createError('HMP_ERR_WASM_LOAD', `wasm/pkg/hmp_kernels.wasm above ${start}`, 'file not found; run: bash wasm/build.sh');
+  }
+}
+
+/** The scene kernels on one WebAssembly instance of `hmp_kernels.wasm`. */
+export class WasmSceneKernels {
+  #x: SceneExports;
+  #ptr = 0;
+  #size = 0;
+
+  private constructor(x: SceneExports) {
+    this.#x = x;
+  }
+
+  /** @throws HMP_ERR_WASM_LOAD */
+  static async load(path = findWasm()): Promise<WasmSceneKernels> {
+    try {
+      const { instance } = await WA.instantiate(await readFile(path), {});
+      const x = instance.exports as SceneExports;
+      if (typeof x.hmp_scene_block_sums !== 'function') throw new Error('hmp_scene_block_sums is not exported; rebuild with bash wasm/build.sh');
+      return new WasmSceneKernels(x);
+    } catch (err) {
+      throw createErrorWith('HMP_ERR_WASM_LOAD', { cause: err }, path, (err as Error).message);
+    }
+  }
+
+  #scratch(bytes: number): number {
+    if (bytes > this.#size) {
+      if (this.#ptr) this.#x.hmp_free(this.#ptr, this.#size);
+      const size = Math.ceil(bytes * 1.25);
+      const p = this.#x.hmp_alloc(size);
+      if (!p) {
+        this.#ptr = 0;
+        this.#size = 0;
+        throw createError('HMP_ERR_WASM_ALLOC', size);
+      }
+      this.#ptr = p;
+      this.#size = size;
+    }
+    return this.#ptr;
+  }
+
+  /**
+   * Block sums (`bx*by*20`, layout of features.ts `SUM`) and the 4x4 luma thumbnail of an RGBA
+   * frame, written into `sums` and `thumb`. Sizes are validated here, so the kernel never sees
+   * a bad pointer/size pair.
+   * @throws HMP_ERR_ARG_RANGE, HMP_ERR_WASM_ALLOC, HMP_ERR_WASM_KERNEL
+   */
+  blockSums(rgba: Uint8Array, W: number, H: number, bx: number, by: number, sums: Float64Array, thumb: Float32Array): void {
+    const nb = bx * by;
+    const tl = Math.floor(W / 4) * Math.floor(H / 4);
+    if (rgba.length !== W * H * 4 || sums.length < nb * 20 || thumb.length < tl || bx < 1 || by < 1 || bx > W || by > H || W < 2 || H < 2) {
+      throw createError('HMP_ERR_ARG_RANGE', `RGBA ${W}x${H} with ${nb * 20} sums and ${tl} thumbnail cells`, 'blockSums', `${rgba.length} bytes, ${sums.length} sums, ${thumb.length} cells`);
+    }
+    const inBytes = (rgba.length + 15) & ~15;
+    const sumBytes = nb * 20 * 8;
+    const base = this.#scratch(inBytes + sumBytes + tl * 4);
+    const mem = this.#x.memory;
+    new Uint8Array(mem.buffer, base, rgba.length).set(rgba);
+    const rc = this.#x.hmp_scene_block_sums(base, W, H, bx, by, base + inBytes, base + inBytes + sumBytes);
+    if (rc !== 0) throw createError('HMP_ERR_WASM_KERNEL', 'hmp_scene_block_sums', `status ${rc}`);
+    // Memory may have grown inside the kernel (scratch vectors): take fresh views.
+    sums.set(new Float64Array(mem.buffer, base + inBytes, nb * 20));
+    thumb.set(new Float32Array(mem.buffer, base + inBytes + sumBytes, tl));
+  }
+}
+
+let shared: Promise<WasmSceneKernels> | undefined;
+
+/** The calling thread's scene kernels, instantiated on first use. @throws HMP_ERR_WASM_LOAD */
+export function getSceneKernels(): Promise<WasmSceneKernels> {
+  if (!shared) {
+    const p = WasmSceneKernels.load();
+    shared = p;
+    p.catch(() => {
+      if (shared === p) shared = undefined;
+    });
+  }
+  return shared;
+}
+
+/**
+ * Encodes an RGBA frame as a small JPEG (the alarm snapshot), scaled to `width` pixels wide.
+ * @throws HMP_ERR_IMAGE_CORRUPT when libvips fails
+ */
+export async function encodeSnapshot(rgba: Uint8Array, W: number, H: number, width = 160, quality = 70): Promise<Uint8Array> {
+  const sharp = (await import('sharp')).default;
+  try {
+    const buf = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width: W, height: H, channels: 4 } })
+      .removeAlpha()
+      .resize({ width: Math.min(width, W) })
+      .jpeg({ quality })
+      .toBuffer();
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (err) {
+    throw createErrorWith('HMP_ERR_IMAGE_CORRUPT', { cause: err }, 'snapshot', (err as Error).message);
+  }
+}
