@@ -91,6 +91,9 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_SERVER_STREAM_MESSAGE: spec(400, 'TypeError', 'Invalid stream message: %s', 'A WebSocket stream received a message it cannot use (bad control JSON, text where binary was expected).'),
   HMP_ERR_SERVER_STREAM_OVERFLOW: spec(429, 'Error', 'Stream %s fell behind: more than %s messages waiting', 'A stream that must not drop input (audio) received data faster than it could be processed.', true),
   HMP_ERR_SERVER_SHUTTING_DOWN: spec(503, 'Error', 'The server is shutting down', 'The request or stream arrived while the server drains before exit.', true),
+  HMP_ERR_SERVER_SESSION_UNKNOWN: spec(404, 'Error', 'No open %s session %s', 'A session route names a session that does not exist for this device (never created, closed, or expired when idle).'),
+  HMP_ERR_SERVER_SESSION_EXISTS: spec(409, 'Error', 'A %s session %s is already open', 'A session was created with the id of one that is still open for this device.'),
+  HMP_ERR_SERVER_SESSION_LIMIT: spec(429, 'Error', 'Too many open sessions (limit %s); close one first', 'The server holds its maximum number of open sessions.', true),
 
   // --- barcode ------------------------------------------------------------------------------
   HMP_ERR_BARCODE_FORMAT: spec(400, 'TypeError', 'Unknown barcode format %s for %s; known formats are %s', 'options.formats or options.scanType names a format hmp cannot read.'),

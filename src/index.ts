@@ -14,3 +14,8 @@ export {
   type ScanCodeOptions, type ScanCodeResult, type BarcodeCode, type CodePosition, type Roi, type ScanSessionOptions, type SessionScanResult, type FormatInfo,
 } from './tasks/barcode/index.js';
 export { createSceneSession, scoreSceneImage, SceneSession, SCENE_EVENT_TYPES, DEFAULT_RULES as SCENE_DEFAULT_RULES, type SceneSessionOptions, type ScenePushOptions, type SceneEvent, type SceneFrameResult, type SceneRegion, type SceneEventType, type AlarmRule } from './tasks/scene/index.js';
+export {
+  detectFaces, toWxFaceDetect, toVkFaces, FaceTracker, FACE_DEFAULTS, ATTENTION_LIMITS, ageBand,
+  type FaceDetectOptions, type FaceDetectResult, type DetectedFace, type FaceBox, type FaceKeypoint, type FaceAngles, type AgeBand, type Gender, type KeypointName,
+  type WxFaceDetectOptions, type WxFaceDetectResult, type WxFaceInfo, type VkFaceAnchor, type FaceTrackerOptions, type TrackRecord, type TrackedFrame,
+} from './tasks/face/index.js';

@@ -264,7 +264,7 @@ export function nodeTransport(): Transport {
       const res = await fetch(req.url, {
         method: req.method,
         headers: req.headers,
-        body: req.body as BodyInit | undefined,
+        body: req.body as RequestInit['body'],
         ...(req.timeoutMs ? { signal: AbortSignal.timeout(req.timeoutMs + 5000) } : {}),
       });
       const text = await res.text();

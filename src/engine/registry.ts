@@ -44,6 +44,7 @@ export const BUILTIN_TASKS: Readonly<Record<string, TaskDefinition>> = Object.fr
   'core.model': { module: taskModule('core/worker.js'), export: 'model', input: 'json' },
   'scene.frame': { module: taskModule('scene/worker.js'), export: 'frame', input: 'image' },
   'barcode.scan': { module: taskModule('barcode/worker.js'), export: 'scan', input: 'image' },
+  'face.detect': { module: taskModule('face/worker.js'), export: 'detect', input: 'image', models: ['blazeface-back', 'faceapi-age-gender'] },
 });
 
 /** Builds the engine's registry from the built-ins plus extra definitions. */

@@ -19,6 +19,8 @@ export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = Object.freez
   graphOptimizationLevel: 'all',
   enableCpuMemArena: true,
   enableMemPattern: true,
+  // Warnings such as unused initializers in converted graphs are noise in a server's log.
+  logSeverityLevel: 3,
 }) as ort.InferenceSession.SessionOptions;
 
 /**

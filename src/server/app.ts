@@ -17,6 +17,7 @@ import { binaryImage, contentTypeParams, FRAME_QUERY_PROPERTIES, IMAGE_JSON_SCHE
 import { renderPrometheus, ServerMetrics } from './metrics.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { RateLimiter, TokenAuth } from './security.js';
+import { SessionStore } from './sessions.js';
 import { registerStream } from './streams.js';
 import { toHmpError, WX_FAIL_SCHEMA, wxFail, wxOk } from './wx.js';
 
@@ -100,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new ServerMetrics();
   const auth = new TokenAuth(so.tokens);
   const limiter = so.rateLimit ? new RateLimiter(so.rateLimit.max, so.rateLimit.windowMs) : undefined;
+  const sessions = new SessionStore(so.maxSessions, so.sessionIdleMs);
 
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -112,6 +114,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as WithDrain;
 
+  // Sessions close after the listener and streams are gone, before the caller disposes the engine.
+  app.addHook('onClose', async () => sessions.closeAll());
   app.decorateRequest('hmpApi', null);
   app.decorateRequest('hmpDevice', null);
   app.decorateRequest('hmpErrorCode', null);
@@ -199,10 +203,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         tags: [
           { name: 'jsapi', description: 'One route per JSAPI' },
           { name: 'invoke', description: 'WMPF Invoke Channel' },
+          { name: 'stream', description: 'WebSocket streams: binary frames in, JSON events out' },
           { name: 'ops', description: 'Health, readiness, metrics' },
         ],
       },
-      transformObject: (doc) => ('openapiObject' in doc ? addBinaryBodies(doc.openapiObject as OpenApiDoc, apis) : doc.swaggerObject) as never,
+      transformObject: (doc) => ('openapiObject' in doc ? completeDoc(doc.openapiObject as OpenApiDoc, apis, streams) : doc.swaggerObject) as never,
     });
     await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
     app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -272,7 +277,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   for (const api of apis) {
     if (byName.has(api.name)) throw createError('HMP_ERR_ARG_INVALID', 'unique JSAPI names', 'apis', api.name);
     byName.set(api.name, api);
-    registerApi(app, api, engine, so);
+    registerApi(app, api, engine, so, sessions);
   }
 
   const invokeLimit = Math.max(JSON_BODY_LIMIT, ...apis.map((a) => bodyLimitOf(a, so)));
@@ -325,11 +330,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         const e = validate.errors?.[0];
         throw createError('HMP_ERR_SERVER_BAD_REQUEST', `data${e?.instancePath ?? ''} ${e?.message ?? 'is invalid'}${e?.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
       }
-      return runApi(api, request, reply, engine, so, body as Record<string, unknown>, {});
+      return runApi(api, request, reply, engine, sessions, body as Record<string, unknown>, {});
     },
   );
 
-  for (const def of streams) registerStream(app, def, engine, so, metrics);
+  for (const def of streams) registerStream(app, def, engine, so, metrics, sessions);
   return app;
 }
 
@@ -343,7 +348,7 @@ async function requireJson(request: FastifyRequest): Promise<void> {
   }
 }
 
-function registerApi(app: FastifyInstance, api: JsApiDef, engine: Engine, so: ResolvedServerOptions): void {
+function registerApi(app: FastifyInstance, api: JsApiDef, engine: Engine, so: ResolvedServerOptions, sessions: SessionStore): void {
   const image = api.input === 'image';
   app.post(
     `/v1/${api.path ?? api.name}`,
@@ -372,7 +377,7 @@ function registerApi(app: FastifyInstance, api: JsApiDef, engine: Engine, so: Re
     },
     async (request, reply) => {
       request.hmpApi = api.name;
-      return runApi(api, request, reply, engine, so, request.body, request.query as Record<string, unknown>);
+      return runApi(api, request, reply, engine, sessions, request.body, request.query as Record<string, unknown>);
     },
   );
 }
@@ -391,7 +396,7 @@ function queryableOptions(api: JsApiDef): Record<string, JsonSchema> {
 }
 
 /** Runs one JSAPI call: builds the input, maps the deadline and client disconnects, wraps the result. */
-async function runApi(api: JsApiDef, request: FastifyRequest, reply: FastifyReply, engine: Engine, so: ResolvedServerOptions, body: unknown, query: Record<string, unknown>) {
+async function runApi(api: JsApiDef, request: FastifyRequest, reply: FastifyReply, engine: Engine, sessions: SessionStore, body: unknown, query: Record<string, unknown>) {
   let image: ImageInput | undefined;
   let options: Record<string, unknown>;
   if (Buffer.isBuffer(body)) {
@@ -428,7 +433,7 @@ async function runApi(api: JsApiDef, request: FastifyRequest, reply: FastifyRepl
   };
   reply.raw.once('close', onClose);
   try {
-    const result = await api.handler({ engine, image, options, signal: abort.signal, timeoutMs, log: request.log });
+    const result = await api.handler({ engine, image, options, signal: abort.signal, timeoutMs, device: request.hmpDevice, sessions, log: request.log });
     return wxOk(api.name, result);
   } finally {
     reply.raw.off('close', onClose);
@@ -473,18 +478,44 @@ function acceptedTypes(request: FastifyRequest): string {
 }
 
 interface OpenApiDoc {
-  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>;
+  paths?: Record<string, Record<string, Record<string, unknown> & { requestBody?: { content?: Record<string, unknown> } }>>;
   [k: string]: unknown;
 }
 
-/** Adds the binary media types of image JSAPIs (fastify validates only the JSON one). */
-function addBinaryBodies(doc: OpenApiDoc, apis: JsApiDef[]): OpenApiDoc {
+/**
+ * Completes the generated document: binary media types of image JSAPIs (fastify validates only
+ * the JSON one) and the WebSocket streams (hidden from fastify's own route list).
+ */
+function completeDoc(doc: OpenApiDoc, apis: JsApiDef[], streams: StreamDef[]): OpenApiDoc {
   for (const api of apis) {
     if (api.input !== 'image') continue;
     const op = doc.paths?.[`/v1/${api.path ?? api.name}`]?.post;
     if (!op?.requestBody?.content) continue;
     op.requestBody.content['application/octet-stream'] = { schema: { type: 'string', format: 'binary', description: 'Raw frame (with width/height/format) or encoded image bytes' } };
     op.requestBody.content['image/*'] = { schema: { type: 'string', format: 'binary', description: 'Encoded image' } };
+  }
+  doc.paths ??= {};
+  for (const def of streams) {
+    const path = `/v1/stream/${def.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const params = [
+      ...[...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...Object.entries({ ...(def.input === 'image' ? FRAME_QUERY_PROPERTIES : {}), ...def.options.properties }).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: def.options.required?.includes(name) ?? false,
+        schema,
+        ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+      })),
+    ];
+    doc.paths[path] = {
+      get: {
+        tags: ['stream'],
+        summary: def.summary,
+        description: `WebSocket (upgrade with GET; Authorization header as for HTTP). ${def.input === 'image' ? 'Binary messages are camera frames; stale frames are dropped while one is processed (events carry seq and dropped).' : 'Binary messages are audio chunks, processed in order; a client more than the queue limit ahead gets HMP_ERR_SERVER_STREAM_OVERFLOW.'} ${def.description ?? ''}`.trim(),
+        parameters: params,
+        responses: { '101': { description: 'Switching Protocols: the stream is open; the first event is {"type":"ready"}' }, '4XX': { description: 'Refused (auth, rate limit, bad query) in the wx failure shape' } },
+      },
+    };
   }
   return doc;
 }

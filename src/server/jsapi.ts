@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from '../engine/engine.js';
 import { createError } from '../errors.js';
 import { FRAME_FORMATS, type FrameFormat, type ImageInput } from '../runtime/image/index.js';
+import type { SessionStore } from './sessions.js';
 
 /** A JSON Schema object (kept loose: schemas are data for ajv and OpenAPI). */
 export type JsonSchema = Record<string, unknown>;
@@ -30,6 +31,10 @@ export interface ApiContext {
   signal: AbortSignal;
   /** The request's deadline in ms (header `x-hmp-timeout-ms`, else the API's default); pass it to the engine. */
   timeoutMs: number;
+  /** Authenticated device id (null without tokens): session ids are scoped to it. */
+  device: string | null;
+  /** The server's open sessions (scene monitors, ...), closed when idle and at shutdown. */
+  sessions: SessionStore;
   log: FastifyBaseLogger;
 }
 
@@ -71,6 +76,10 @@ export interface StreamContext {
   signal: AbortSignal;
   /** Sends an event to the client out of band (e.g. a timer-driven alarm). */
   emit(event: Record<string, unknown>): void;
+  /** Authenticated device id (null without tokens). */
+  device: string | null;
+  /** The server's open sessions: a stream may attach to one created over HTTP. */
+  sessions: SessionStore;
   log: FastifyBaseLogger;
 }
 

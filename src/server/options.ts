@@ -35,6 +35,10 @@ export interface ServerOptions {
   streamAudioQueue?: number;
   /** Outgoing bytes a stream may have buffered before incoming frames are dropped. Default 1 MiB. */
   streamMaxBuffered?: number;
+  /** Most sessions (scene monitors, ...) open at once, all devices together. Default 64. */
+  maxSessions?: number;
+  /** Sessions unused (and without a stream) for this long are closed, ms. Default 600000. */
+  sessionIdleMs?: number;
 }
 
 /** Resolved server options: every field present. */
@@ -51,10 +55,12 @@ export const SERVER_DEFAULTS = Object.freeze({
   drainTimeoutMs: 10_000,
   streamAudioQueue: 32,
   streamMaxBuffered: 1024 * 1024,
+  maxSessions: 64,
+  sessionIdleMs: 600_000,
 });
 
 const KNOWN: (keyof ServerOptions)[] = [
-  'host', 'port', 'tokens', 'rateLimit', 'bodyLimit', 'maxTimeoutMs', 'corsOrigins', 'docs', 'drainTimeoutMs', 'streamAudioQueue', 'streamMaxBuffered',
+  'host', 'port', 'tokens', 'rateLimit', 'bodyLimit', 'maxTimeoutMs', 'corsOrigins', 'docs', 'drainTimeoutMs', 'streamAudioQueue', 'streamMaxBuffered', 'maxSessions', 'sessionIdleMs',
 ];
 
 /** Shortest accepted device token: bearer tokens must not be guessable. */
@@ -98,7 +104,9 @@ export function resolveServerOptions(opts: ServerOptions = {}): ResolvedServerOp
   const drainTimeoutMs = opts.drainTimeoutMs === undefined ? SERVER_DEFAULTS.drainTimeoutMs : is.integer(opts.drainTimeoutMs, 'options.drainTimeoutMs', 0, 3_600_000);
   const streamAudioQueue = opts.streamAudioQueue === undefined ? SERVER_DEFAULTS.streamAudioQueue : is.integer(opts.streamAudioQueue, 'options.streamAudioQueue', 1, 100_000);
   const streamMaxBuffered = opts.streamMaxBuffered === undefined ? SERVER_DEFAULTS.streamMaxBuffered : is.integer(opts.streamMaxBuffered, 'options.streamMaxBuffered', 1024, 1024 * 1024 * 1024);
-  return { host, port, tokens, rateLimit, bodyLimit, maxTimeoutMs, corsOrigins: [...corsOrigins], docs, drainTimeoutMs, streamAudioQueue, streamMaxBuffered };
+  const maxSessions = opts.maxSessions === undefined ? SERVER_DEFAULTS.maxSessions : is.integer(opts.maxSessions, 'options.maxSessions', 0, 100_000);
+  const sessionIdleMs = opts.sessionIdleMs === undefined ? SERVER_DEFAULTS.sessionIdleMs : is.integer(opts.sessionIdleMs, 'options.sessionIdleMs', 1000, 86_400_000);
+  return { host, port, tokens, rateLimit, bodyLimit, maxTimeoutMs, corsOrigins: [...corsOrigins], docs, drainTimeoutMs, streamAudioQueue, streamMaxBuffered, maxSessions, sessionIdleMs };
 }
 
 /** True for addresses only this machine can reach. */

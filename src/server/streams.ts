@@ -23,12 +23,13 @@ import { FRAME_FORMATS } from '../runtime/image/index.js';
 import { binaryImage, FRAME_QUERY_PROPERTIES, type StreamDef, type StreamInput, type StreamSession } from './jsapi.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ResolvedServerOptions } from './options.js';
+import type { SessionStore } from './sessions.js';
 import { toHmpError, wxFail } from './wx.js';
 
 const OPEN = 1;
 
 /** Registers one stream route. @internal */
-export function registerStream(app: FastifyInstance, def: StreamDef, engine: Engine, opts: ResolvedServerOptions, metrics: ServerMetrics): void {
+export function registerStream(app: FastifyInstance, def: StreamDef, engine: Engine, opts: ResolvedServerOptions, metrics: ServerMetrics, sessions: SessionStore): void {
   const geometryKeys = def.input === 'image' ? Object.keys(FRAME_QUERY_PROPERTIES) : [];
   app.get(
     `/v1/stream/${def.path}`,
@@ -51,7 +52,7 @@ export function registerStream(app: FastifyInstance, def: StreamDef, engine: Eng
         if (k in query) geometry[k] = query[k];
         delete query[k];
       }
-      new StreamConnection(def, socket, request, engine, opts, metrics, query, geometry);
+      new StreamConnection(def, socket, request, engine, opts, metrics, sessions, query, geometry);
     },
   );
 }
@@ -62,6 +63,7 @@ class StreamConnection {
   readonly #request: FastifyRequest;
   readonly #opts: ResolvedServerOptions;
   readonly #metrics: ServerMetrics;
+  readonly #sessions: SessionStore;
   readonly #abort = new AbortController();
   #geometry: Record<string, unknown>;
   #session: StreamSession | undefined;
@@ -72,12 +74,13 @@ class StreamConnection {
   /** Camera: the newest waiting frame. Audio: the bounded FIFO. */
   #waiting: { seq: number; data: Buffer }[] = [];
 
-  constructor(def: StreamDef, socket: WebSocket, request: FastifyRequest, engine: Engine, opts: ResolvedServerOptions, metrics: ServerMetrics, options: Record<string, unknown>, geometry: Record<string, unknown>) {
+  constructor(def: StreamDef, socket: WebSocket, request: FastifyRequest, engine: Engine, opts: ResolvedServerOptions, metrics: ServerMetrics, sessions: SessionStore, options: Record<string, unknown>, geometry: Record<string, unknown>) {
     this.#def = def;
     this.#socket = socket;
     this.#request = request;
     this.#opts = opts;
     this.#metrics = metrics;
+    this.#sessions = sessions;
     this.#geometry = geometry;
     metrics.streamOpened(def.name);
     // Listeners go on before any await so frames sent right after the handshake are not lost.
@@ -94,6 +97,8 @@ class StreamConnection {
         options,
         signal: this.#abort.signal,
         emit: (ev) => this.#send(ev),
+        device: this.#request.hmpDevice,
+        sessions: this.#sessions,
         log: this.#request.log,
       });
       if (this.#closed) {

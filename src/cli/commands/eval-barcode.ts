@@ -202,7 +202,7 @@ Options:
   --rotations LIST    comma-separated rotations to run (default: 0,90,180,270)
   --folders LIST      only these folders
   --baseline          also score zxing-wasm called once with default options, on the same pixels
-  --budget-ms N       ladder budget per image (default 150)
+  --budget-ms N       ladder budget per image (default 400)
   --no-ladder         fast pass only
   --pool N            worker threads (default: cores)
   --json              print the full report as JSON instead of the table

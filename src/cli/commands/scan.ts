@@ -45,7 +45,7 @@ Options:
                      {"file","codes":[{"format","scanType","text","bytes","position",...}],"ms"}
                      (a file that fails prints {"file","error":{"code","message"}})
   --formats LIST     comma-separated formats (QR_CODE,EAN_13 or QRCode,EAN13 or barCode,qrCode)
-  --budget-ms N      time budget of the robustness ladder per image (default 150; 0 = fast pass only)
+  --budget-ms N      time budget of the robustness ladder per image (default 400; 0 = fast pass only)
   --no-ladder        fast pass only
   --pool N           worker threads (default: cores)
   -h, --help         show this help

@@ -157,7 +157,7 @@ export function formatSceneReport(r: SceneEvalReport): string {
   out.push(`Sequences replayed at ${5} fps (seconds from the first labelled frame to the alarm):\n`);
   out.push(table([['group', 'frames', 'labels', 'fire alarm s', 'smoke alarm s', 'first alarm s', 'tamper alarms'], ...r.sequences.map((q) => [q.group, q.frames, q.classes, q.fire, q.smoke, q.firstAlarm, q.tamper.join(' ') || 'none'])]));
   const n = r.normalSequences;
-  out.push(`\nNormal frames as ${n.seconds} s still streams: ${n.streams} streams, fire/smoke alarms ${n.fireOrSmokeAlarms}, tamper alarms ${n.tamperAlarms}.\n`);
+  out.push(`\nNormal frames as ${n.seconds} s streams (${n.streams} streams each): still with sensor noise — fire/smoke alarms ${n.fireOrSmokeAlarms}, tamper alarms ${n.tamperAlarms}; the same without the motion requirement — fire/smoke alarms ${n.withoutMotionGate}; shaken by ±3 px every frame (motion present) — fire/smoke alarms ${n.shakenFireOrSmokeAlarms}, tamper alarms ${n.shakenTamperAlarms}.\n`);
   out.push('Tamper (4 s untouched, then 4 s tampered; latency from the tamper onset):\n');
   out.push(table([['kind', 'sequences', 'detected', 'median s', 'max s', 'other tamper type raised'], ...r.tamper.map((t) => [t.kind, t.sequences, t.detected, t.medianS, t.maxS, t.wrongType])]));
   return out.join('\n');

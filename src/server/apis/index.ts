@@ -6,9 +6,10 @@
 import type { JsApiDef, StreamDef } from '../jsapi.js';
 import { getImageInfo } from './getImageInfo.js';
 import { scanCode, scanStream } from './scanCode.js';
+import { sceneCloseSession, sceneCreateSession, scenePushFrame, sceneStream } from './scene.js';
 
 /** HTTP JSAPIs: `POST /v1/<path>` and `POST /v1/invoke {command: name}`. */
-export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo, scanCode]);
+export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo, scanCode, sceneCreateSession, scenePushFrame, sceneCloseSession]);
 
 /** WebSocket streams: `GET /v1/stream/<path>`. */
-export const STREAMS: readonly StreamDef[] = Object.freeze([scanStream]);
+export const STREAMS: readonly StreamDef[] = Object.freeze([scanStream, sceneStream]);

@@ -5,9 +5,10 @@
  * misreads against `maxMisreads`, and false positives on the negative folders against
  * `maxAllowedFalsePositives`.
  *
- * hmp returns every code it finds while ZXing's Java tests look at one result, so counting is
- * strict: an image is *correct* if the expected code is among the results, and a *misread* if
- * any returned code is not the expected one (a single-code folder has nothing else to find).
+ * hmp returns every code it finds while ZXing's Java tests look at one result: an image is
+ * *correct* if the expected code is among the results and a *misread* if codes came back but
+ * none is the expected one. Symbology identifiers are compared by symbology (`]I`), not by
+ * the modifier digit, which zxing-cpp and ZXing Java set differently.
  * @internal
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -95,8 +96,11 @@ export type Scored = Pick<BarcodeCode, 'scanType' | 'text' | 'symbologyIdentifie
 /** Whether a code is the expected one. */
 export function isExpected(c: Scored, format: string | undefined, img: EvalImage): boolean {
   if (img.expected === undefined || c.scanType !== format || c.text !== img.expected) return false;
+  // The symbology character must match; the modifier digit is not compared because zxing-cpp
+  // sets it per ISO/IEC 15424 where ZXing Java reports 0 (ITF ]I1 = check digit verified,
+  // PDF417 ]L2 = ECI protocol), which says nothing about whether the content was read right.
   const si = img.metadata.SYMBOLOGY_IDENTIFIER;
-  if (si !== undefined && c.symbologyIdentifier !== si) return false;
+  if (si !== undefined && c.symbologyIdentifier.slice(0, 2) !== si.slice(0, 2)) return false;
   const ri = img.metadata.READER_INIT;
   if (ri !== undefined && String(c.readerInit) !== ri.trim().toLowerCase()) return false;
   return true;
@@ -123,8 +127,11 @@ export function score(t: Tally, spec: FolderSpec, img: EvalImage, codes: Scored[
     if (codes.length > 0) t.falsePositives++;
     return { correct: codes.length === 0, misread: codes.length > 0 };
   }
+  // ZXing's tests see one result: wrong result = misread. hmp returns every code, so an image
+  // is a misread when codes came back and none is the expected one (a second, real barcode on
+  // the same product, like a Japanese book's price code, is not a misread).
   const correct = codes.some((c) => isExpected(c, spec.format, img));
-  const misread = codes.some((c) => !isExpected(c, spec.format, img));
+  const misread = !correct && codes.length > 0;
   if (correct) t.correct++;
   if (misread) t.misreads++;
   return { correct, misread };

@@ -22,7 +22,7 @@ export { ScanSession, type ScanSessionOptions, type SessionScanResult } from './
  *
  * @param engine an {@link Engine} from `Engine.create()`
  * @param image the image or frame (or an array of them)
- * @param options see {@link ScanCodeOptions}; defaults: all formats, `budgetMs` 150, ladder on
+ * @param options see {@link ScanCodeOptions}; defaults: all formats, `budgetMs` 400, ladder on
  * @throws HMP_ERR_OPTION_UNKNOWN, HMP_ERR_ARG_INVALID, HMP_ERR_ARG_RANGE, HMP_ERR_BARCODE_FORMAT (options);
  *   HMP_ERR_IMAGE_EMPTY, HMP_ERR_IMAGE_UNSUPPORTED, HMP_ERR_IMAGE_CORRUPT, HMP_ERR_IMAGE_TOO_LARGE,
  *   HMP_ERR_FRAME_SIZE, HMP_ERR_FRAME_FORMAT (input); HMP_ERR_ENGINE_* (deadline, abort, overload)

@@ -25,7 +25,7 @@ export interface ScanCodeOptions {
   scanType?: ('barCode' | 'qrCode' | 'datamatrix' | 'pdf417')[];
   /**
    * Time after which the robustness ladder starts no further pass, ms (measured from the end of
-   * image decoding). `0` runs the fast pass only. Default: 150.
+   * image decoding). `0` runs the fast pass only. Default: 400.
    */
   budgetMs?: number;
   /** Run the robustness ladder when the fast pass finds nothing. Default: true. */
@@ -43,7 +43,7 @@ export interface ScanCodeOptions {
 }
 
 /** Defaults (frozen). */
-export const SCAN_DEFAULTS = Object.freeze({ budgetMs: 150, ladder: true, maxCodes: 16, addOn: 'read' as const });
+export const SCAN_DEFAULTS = Object.freeze({ budgetMs: 400, ladder: true, maxCodes: 16, addOn: 'read' as const });
 
 const KNOWN = ['formats', 'scanType', 'budgetMs', 'ladder', 'maxCodes', 'roi', 'addOn', 'signal', 'timeoutMs'] as const;
 

@@ -30,10 +30,10 @@ export function rulesFor(model: SceneModel): Record<SceneEventType, AlarmRule> {
 }
 
 /** Replays RGBA frames as a stream; returns raise times (s from the stream start) per type. */
-export function replay(k: SceneKernelOps, model: SceneModel, frames: Uint8Array[], fps = REPLAY_FPS): { raised: Partial<Record<SceneEventType, number>>; scores: { fire: number; smoke: number }[] } {
+export function replay(k: SceneKernelOps, model: SceneModel, frames: Uint8Array[], fps = REPLAY_FPS, requireMotion = true): { raised: Partial<Record<SceneEventType, number>>; scores: { fire: number; smoke: number }[] } {
   const { width: W, height: H, grid } = model.file.spec;
   const state = newStreamState(W, H, grid);
-  const tracker = new AlarmTracker(rulesFor(model));
+  const tracker = new AlarmTracker(rulesFor(model), requireMotion);
   const scratch = newScratch(W, H, grid.bx * grid.by);
   const raised: Partial<Record<SceneEventType, number>> = {};
   const scores: { fire: number; smoke: number }[] = [];
@@ -41,7 +41,9 @@ export function replay(k: SceneKernelOps, model: SceneModel, frames: Uint8Array[
     const t = (i * 1000) / fps;
     const a = analyzeFrame(k, model, f, W, H, state, i ? 1000 / fps : 0, scratch);
     scores.push(a.scores);
-    for (const tr of tracker.step({ timestamp: t, scores: a.scores, tamper: a.stream!.tamper })) {
+    let moving = 0;
+    for (let b = 0; b < a.stream!.motion.length; b++) if (a.stream!.motion[b] >= 0.2) moving++;
+    for (const tr of tracker.step({ timestamp: t, scores: a.scores, tamper: a.stream!.tamper, motion: moving / a.stream!.motion.length })) {
       if (tr.state === 'raised' && raised[tr.type] === undefined) raised[tr.type] = t / 1000;
     }
   });
@@ -77,7 +79,7 @@ export interface SceneEvalReport {
   blur: { normalFrames: number; fpOrig: { fire: number; smoke: number }; fpBlur: { fire: number; smoke: number }; fpDark: { fire: number; smoke: number }; aucPosVsBlurDark: { fire: number; smoke: number }; aucBlurredPositives: { fire: number; smoke: number } };
   localisation: { testGroups: number; testFrames: number; blockAuc: { fire: number; smoke: number }; hitRate: { fire: number; smoke: number } };
   sequences: { group: string; frames: number; classes: string; fire: number | null; smoke: number | null; firstAlarm: number | null; tamper: string[] }[];
-  normalSequences: { streams: number; seconds: number; fireOrSmokeAlarms: number; tamperAlarms: number };
+  normalSequences: { streams: number; seconds: number; fireOrSmokeAlarms: number; tamperAlarms: number; withoutMotionGate: number; shakenFireOrSmokeAlarms: number; shakenTamperAlarms: number };
   tamper: { kind: string; sequences: number; detected: number; medianS: number; maxS: number; wrongType: number }[];
   thresholds: { fire: number; smoke: number };
 }
@@ -175,17 +177,30 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
   // Normal frames as still streams (10 s each, sensor noise), out-of-fold models.
   log('replaying normal frames as still streams');
   const normals = recs.filter(isNormal);
-  let nAlarms = 0, nTamper = 0;
+  let nAlarms = 0, nTamper = 0, nUngated = 0, nShake = 0, nShakeTamper = 0;
   const normalFrames = new Map<string, Uint8Array>();
+  const W0 = spec.width, H0 = spec.height;
   for (const r of normals) {
-    const f = await loadAnalysisFrame(engine, r.sample.path, spec.width, spec.height);
+    const f = await loadAnalysisFrame(engine, r.sample.path, W0, H0);
     normalFrames.set(r.sample.file, f);
     const fm = foldModel(model, cv, cv.folds.get(r.sample.group)!);
-    const { raised } = replay(k, fm, Array.from({ length: 10 * REPLAY_FPS }, (_, i) => noisy(f, i + 1)));
-    if (raised.fire !== undefined || raised.smoke !== undefined) nAlarms++;
-    if (Object.keys(raised).some((x) => x.startsWith('tamper'))) nTamper++;
+    const still = Array.from({ length: 10 * REPLAY_FPS }, (_, i) => noisy(f, i + 1));
+    const gated = replay(k, fm, still).raised;
+    if (gated.fire !== undefined || gated.smoke !== undefined) nAlarms++;
+    if (Object.keys(gated).some((x) => x.startsWith('tamper'))) nTamper++;
+    const ungated = replay(k, fm, still, REPLAY_FPS, false).raised;
+    if (ungated.fire !== undefined || ungated.smoke !== undefined) nUngated++;
+    // Camera shake: every frame shifted by a seeded -3..3 px, so the motion gate is open.
+    let sd = 99991;
+    const shake = Array.from({ length: 10 * REPLAY_FPS }, (_, i) => {
+      sd = (Math.imul(sd, 1664525) + 1013904223) >>> 0;
+      return noisy(shiftView(f, W0, H0, ((sd >>> 8) % 7) - 3, ((sd >>> 16) % 7) - 3), i + 1);
+    });
+    const sh = replay(k, fm, shake).raised;
+    if (sh.fire !== undefined || sh.smoke !== undefined) nShake++;
+    if (Object.keys(sh).some((x) => x.startsWith('tamper'))) nShakeTamper++;
   }
-  const normalSequences = { streams: normals.length, seconds: 10, fireOrSmokeAlarms: nAlarms, tamperAlarms: nTamper };
+  const normalSequences = { streams: normals.length, seconds: 10, fireOrSmokeAlarms: nAlarms, tamperAlarms: nTamper, withoutMotionGate: nUngated, shakenFireOrSmokeAlarms: nShake, shakenTamperAlarms: nShakeTamper };
   // Tamper: 4 s untouched, then 4 s tampered, on every normal frame.
   log('synthesising tamper sequences');
   const W = spec.width, H = spec.height;

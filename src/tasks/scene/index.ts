@@ -42,6 +42,8 @@ export interface SceneSessionOptions {
   webhook?: { url: string; timeoutMs?: number; headers?: Record<string, string> };
   /** Deadline per frame, ms. Default: the engine's. */
   timeoutMs?: number;
+  /** Fire/smoke evidence needs motion in the frame (a static scene never alarms). Default: true. */
+  requireMotion?: boolean;
 }
 
 /** Options of {@link SceneSession.push}. */
@@ -50,7 +52,7 @@ export interface ScenePushOptions {
   timestamp?: number;
 }
 
-const OPTION_KEYS = ['id', 'width', 'height', 'rules', 'snapshot', 'snapshotWidth', 'webhook', 'timeoutMs'];
+const OPTION_KEYS = ['id', 'width', 'height', 'rules', 'snapshot', 'snapshotWidth', 'webhook', 'timeoutMs', 'requireMotion'];
 const RULE_KEYS = ['on', 'off', 'raiseAfterMs', 'clearAfterMs'];
 let sessionCounter = 0;
 
@@ -60,6 +62,7 @@ interface SessionSettings {
   snapshotWidth: number;
   webhook?: { url: string; timeoutMs: number; headers: Record<string, string> };
   timeoutMs?: number;
+  requireMotion: boolean;
 }
 
 interface Pending {
@@ -106,7 +109,7 @@ export class SceneSession extends EventEmitter {
     this.id = id;
     this.width = width;
     this.height = height;
-    this.#tracker = new AlarmTracker(rules);
+    this.#tracker = new AlarmTracker(rules, opts.requireMotion);
     this.#opts = opts;
     this.#state = newStreamState(width, height, grid);
     this.#grid = grid;
@@ -194,7 +197,7 @@ export class SceneSession extends EventEmitter {
     this.#state = r.state!;
     this.#lastT = job.timestamp;
     if (r.snapshot) this.#lastSnapshot = Buffer.from(r.snapshot.buffer, r.snapshot.byteOffset, r.snapshot.byteLength).toString('base64');
-    const transitions = this.#tracker.step({ timestamp: job.timestamp, scores: r.scores, tamper: r.tamper });
+    const transitions = this.#tracker.step({ timestamp: job.timestamp, scores: r.scores, tamper: r.tamper, motion: r.stream?.motion ?? null });
     const events: SceneEvent[] = transitions.map((t) => {
       const regions = t.type === 'fire' || t.type === 'smoke' ? r.regions.filter((g) => g.type === t.type) : [];
       const e: SceneEvent = { type: t.type, state: t.state, session: this.id, frame: job.frame, timestamp: job.timestamp, confidence: t.confidence, regions };
@@ -314,7 +317,8 @@ export async function createSceneSession(engine: Engine, options: SceneSessionOp
     webhook = { url, timeoutMs: w.timeoutMs === undefined ? 3000 : is.integer(w.timeoutMs, 'options.webhook.timeoutMs', 1, 60_000), headers };
   }
   const timeoutMs = options.timeoutMs === undefined ? undefined : is.integer(options.timeoutMs, 'options.timeoutMs', 1, 600_000);
-  return new SceneSession(engine, id, width, height, rules, { snapshot, snapshotWidth, webhook, timeoutMs }, spec.grid);
+  const requireMotion = options.requireMotion === undefined ? true : is.boolean(options.requireMotion, 'options.requireMotion');
+  return new SceneSession(engine, id, width, height, rules, { snapshot, snapshotWidth, webhook, timeoutMs, requireMotion }, spec.grid);
 }
 
 /**

@@ -35,7 +35,7 @@ export const DEFAULT_RULES: Readonly<Record<SceneEventType, Readonly<AlarmRule>>
 });
 
 /** Longest gap between frames that still counts as evidence time (a stalled camera proves nothing). */
-export const MAX_FRAME_GAP_MS = 1000;
+export const MAX_FRAME_GAP_MS = 500;
 
 /** Per-type policy state. */
 export interface RuleState {
@@ -78,6 +78,12 @@ export function stepRule(rule: AlarmRule, s: RuleState, score: number, dtMs: num
 /** What the tracker needs from one analysed frame. */
 export interface TrackInput {
   timestamp: number;
+  /**
+   * Fraction of blocks moving against the background (null: unknown). Fire flickers and smoke
+   * drifts: with `requireMotion`, a frame of a motionless scene is no fire/smoke evidence, so a
+   * poster, a red lamp or a hazy still view cannot raise an alarm however it scores.
+   */
+  motion?: number | null;
   scores: { fire: number; smoke: number };
   tamper: { covered: number; blinded: number; defocused: number; moved: number } | null;
 }
@@ -97,8 +103,12 @@ export class AlarmTracker {
   readonly #state = new Map<SceneEventType, RuleState>();
   #lastT = NaN;
 
-  constructor(rules: Readonly<Record<SceneEventType, AlarmRule>>) {
+  /** Whether fire/smoke evidence needs motion in the frame (see {@link TrackInput.motion}). */
+  readonly requireMotion: boolean;
+
+  constructor(rules: Readonly<Record<SceneEventType, AlarmRule>>, requireMotion = true) {
     this.rules = rules;
+    this.requireMotion = requireMotion;
     for (const t of SCENE_EVENT_TYPES) this.#state.set(t, newRuleState());
   }
 
@@ -125,6 +135,12 @@ export class AlarmTracker {
     const dt = Number.isNaN(this.#lastT) ? 200 : f.timestamp - this.#lastT;
     this.#lastT = f.timestamp;
     const scores = AlarmTracker.scoresOf(f);
+    // A covered or blinded camera sees nothing: its fire/smoke scores mean nothing either
+    // (a saturated white view looks like dense smoke to the classifier).
+    if ((f.tamper && (f.tamper.covered > 0 || f.tamper.blinded > 0)) || (this.requireMotion && f.motion === 0)) {
+      scores.fire = 0;
+      scores.smoke = 0;
+    }
     const out: Transition[] = [];
     for (const t of SCENE_EVENT_TYPES) {
       const s = this.#state.get(t)!;

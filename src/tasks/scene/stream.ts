@@ -155,8 +155,18 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
     const blind = Math.max(g.brightFrac, g.brightness >= 0.8 && g.contrast < 0.5 * r[2] ? g.brightness : 0);
     tamper.blinded = !tamper.covered && blind >= TAMPER_RULES.blinded && r[3] < 0.3 ? blind : 0;
     const ratio = r[2] > 0.003 ? g.sharpness / r[2] : 1;
+    // Defocus softens the whole view; smoke or steam soften part of it. Require most blocks
+    // (with edges to lose) to have lost them.
+    let soft = 0, textured = 0;
+    for (let b = 0; b < nb; b++) {
+      if (state.bgGrad[b] < 0.01) continue;
+      textured++;
+      const s = b * NSUMS;
+      if (sums[s + 11] / Math.max(1, sums[s + 19]) / 255 < 0.6 * state.bgGrad[b]) soft++;
+    }
+    const uniform = textured > 0 && soft / textured >= 0.8;
     const lit = g.brightness > 0.5 * r[0] && g.brightness < 1.8 * r[0] + 0.05;
-    tamper.defocused = !tamper.covered && !tamper.blinded && lit && ratio < TAMPER_RULES.defocusRatio ? 1 - ratio : 0;
+    tamper.defocused = !tamper.covered && !tamper.blinded && lit && uniform && ratio < TAMPER_RULES.defocusRatio ? 1 - ratio : 0;
     if (!tamper.covered && !tamper.blinded && !tamper.defocused && changed >= TAMPER_RULES.moved) {
       tamper.moved = changed;
       const sh = globalShift(thumb, state.refThumb, tw, th);
@@ -173,10 +183,13 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
     for (let i = 0; i < thumb.length; i++) state.refThumb[i] += aRef * (thumb[i] - state.refThumb[i]);
     state.refFrames++;
   }
-  for (let i = 0; i < thumb.length; i++) {
-    const d = thumb[i] - state.bg[i];
-    // Moving pixels blend in slowly so a standing smoke plume keeps showing as motion.
-    state.bg[i] += (Math.abs(d) > 18 ? aBg * 0.25 : aBg) * d;
+  if (first) state.bg.set(thumb);
+  else {
+    for (let i = 0; i < thumb.length; i++) {
+      const d = thumb[i] - state.bg[i];
+      // Moving pixels blend in slowly so a standing smoke plume keeps showing as motion.
+      state.bg[i] += (Math.abs(d) > 18 ? aBg * 0.25 : aBg) * d;
+    }
   }
   state.prev.set(thumb);
   state.frames++;

@@ -157,17 +157,18 @@ export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, log
 }
 
 /**
- * Alarm thresholds from out-of-fold scores: the 99th percentile of the scores of frames
- * without the class (original and augmented), clamped to [0.3, 0.9] — so a normal frame
- * replayed as a still stream stays below it.
+ * Alarm thresholds from out-of-fold scores: the 90th percentile of the scores of normal frames
+ * (neither fire nor smoke), rounded up to 0.05 and clamped to [0.5, 0.9]. Persistence in time
+ * (the alarm policy) and the motion requirement do the rest of the false-alarm suppression;
+ * `hmp eval scene` reports what a stricter still-image threshold would cost.
  */
 export function chooseThresholds(records: FrameRecord[], cv: CvResult): { fire: number; smoke: number; block: number } {
   const pick = (cls: 'fire' | 'smoke') => {
     const neg: number[] = [];
-    records.forEach((r, i) => { if (!r.sample[cls]) for (const v of cv.oof[i]) neg.push(v[cls]); });
+    records.forEach((r, i) => { if (!r.sample.fire && !r.sample.smoke) neg.push(cv.oof[i][0][cls]); });
     neg.sort((a, b) => a - b);
-    const q = neg[Math.min(neg.length - 1, Math.floor(0.99 * neg.length))];
-    return Number(Math.min(0.9, Math.max(0.3, q + 0.01)).toFixed(2));
+    const q = neg[Math.min(neg.length - 1, Math.floor(0.9 * neg.length))];
+    return Number(Math.min(0.9, Math.max(0.5, Math.ceil(q * 20 - 1e-9) / 20)).toFixed(2));
   };
   return { fire: pick('fire'), smoke: pick('smoke'), block: 0.5 };
 }

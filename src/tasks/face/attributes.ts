@@ -1,0 +1,106 @@
+/**
+ * Age/gender (and emotion, anti-spoof) heads on aligned face crops: per model, the crop
+ * geometry, the tensor layout and normalisation (WASM `normalize`), and the decoding of its
+ * outputs. Value ranges and label orders come from `models/manifest.json` (and the code that
+ * uses each model upstream: face-api, vladmandic/human).
+ * @internal
+ */
+import type { Kernels, NormalizeOptions } from '../../runtime/wasm.js';
+import { alignedCrop, type FaceGeometry } from './align.js';
+import type { ModelRunner, RgbImage } from './detect.js';
+
+export type Gender = 'male' | 'female';
+
+/** What an attribute model predicts for one face. */
+export interface AttributePrediction {
+  age?: number;
+  /** Probability that the face is male, in [0, 1]. */
+  male?: number;
+}
+
+/** How to feed and read one attribute model. */
+export interface AttributeModel {
+  name: string;
+  size: number;
+  /** Crop side as a multiple of the face size (see `alignMatrix`). */
+  scale: number;
+  layout: 'nchw' | 'nhwc';
+  norm: Omit<NormalizeOptions, 'layout'>;
+  gray?: boolean;
+  decode(out: Record<string, Float32Array>): AttributePrediction;
+}
+
+const softmaxExpect = (p: Float32Array, values: readonly number[]) => {
+  let s = 0;
+  let e = 0;
+  for (let i = 0; i < p.length; i++) {
+    s += p[i];
+    e += p[i] * values[i];
+  }
+  return e / s;
+};
+
+const YEARS = Array.from({ length: 100 }, (_, i) => i);
+/** Representative ages of GEAR's buckets <20, 21-25, 26-30, 31-40, 41-50, 51-60, >60. */
+const GEAR_AGES = [12, 23, 28, 35.5, 45.5, 55.5, 68];
+
+/** Attribute models hmp can run, by registry name. */
+export const ATTRIBUTE_MODELS: Readonly<Record<string, AttributeModel>> = Object.freeze({
+  'faceapi-age-gender': {
+    name: 'faceapi-age-gender', size: 112, scale: 1.2, layout: 'nchw',
+    norm: { mean: [122.782, 117.001, 104.298], std: [255] },
+    decode: (o) => ({ age: o.age[0], male: o.gender[0] }),
+  },
+  faceres: {
+    name: 'faceres', size: 224, scale: 1.5, layout: 'nhwc',
+    norm: { mean: [0], std: [1] },
+    decode: (o) => ({ age: softmaxExpect(o['age_pred/Softmax:0'], YEARS), male: o['gender_pred/Sigmoid:0'][0] }),
+  },
+  'faceres-deep': {
+    name: 'faceres-deep', size: 224, scale: 1.5, layout: 'nhwc',
+    norm: { mean: [0], std: [1] },
+    decode: (o) => ({ age: softmaxExpect(o['age_pred/Softmax:0'], YEARS), male: o['gender_pred/Sigmoid:0'][0] }),
+  },
+  gear: {
+    name: 'gear', size: 198, scale: 1.5, layout: 'nhwc',
+    norm: { mean: [0], std: [255] },
+    decode: (o) => ({ age: softmaxExpect(o.age_output, GEAR_AGES), male: o.gender_output[0] / (o.gender_output[0] + o.gender_output[1]) }),
+  },
+  'age-ssrnet': {
+    name: 'age-ssrnet', size: 64, scale: 1.5, layout: 'nhwc',
+    norm: { mean: [0], std: [1] },
+    decode: (o) => ({ age: o.Identity[0] }),
+  },
+  'gender-ssrnet': {
+    name: 'gender-ssrnet', size: 64, scale: 1.5, layout: 'nhwc', gray: true,
+    norm: { mean: [127.5], std: [127.5] },
+    decode: (o) => ({ male: o.Identity[1] / (o.Identity[0] + o.Identity[1]) }),
+  },
+});
+
+/** The model input for one face: aligned crop → float tensor. */
+export function attributeInput(k: Kernels, img: RgbImage, face: FaceGeometry, m: AttributeModel, scale = m.scale, mirror = false): { data: Float32Array; dims: number[] } {
+  let crop = alignedCrop(k, img, face, m.size, scale, mirror);
+  let c: 1 | 3 | 4 = img.channels;
+  if (m.gray) {
+    crop = k.convert(crop, m.size, m.size, img.channels === 4 ? 'rgba' : 'rgb', 'gray');
+    c = 1;
+  }
+  const data = k.normalize(crop, m.size, m.size, c, { layout: m.layout, ...m.norm });
+  const ch = m.gray ? 1 : 3;
+  return { data, dims: m.layout === 'nchw' ? [1, ch, m.size, m.size] : [1, m.size, m.size, ch] };
+}
+
+/** Runs one attribute model on one face. */
+export async function predictAttributes(
+  k: Kernels,
+  run: ModelRunner,
+  img: RgbImage,
+  face: FaceGeometry,
+  m: AttributeModel,
+  scale = m.scale,
+  mirror = false,
+): Promise<AttributePrediction> {
+  const { data, dims } = attributeInput(k, img, face, m, scale, mirror);
+  return m.decode(await run(m.name, data, dims));
+}

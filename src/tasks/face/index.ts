@@ -1,0 +1,56 @@
+/**
+ * Faces: the main-thread API. Detection (BlazeFace back, tiled for small faces), keypoints and
+ * head angles, age and gender (face-api's age-gender net on aligned crops), WeChat result
+ * shapes and per-stream tracking. See docs/faces.md for measured accuracy and speed.
+ */
+import type { Engine } from '../../engine/engine.js';
+import type { ImageInput } from '../../runtime/image/index.js';
+import { resolveFaceOptions, runFaceDetect } from './run.js';
+import type { FaceDetectOptions, FaceDetectResult } from './types.js';
+
+export {
+  FACE_DEFAULTS,
+  ageBand,
+  type AgeBand,
+  type DetectedFace,
+  type FaceAngles,
+  type FaceBox,
+  type FaceDetectOptions,
+  type FaceDetectResult,
+  type FaceKeypoint,
+  type Gender,
+  type KeypointName,
+} from './types.js';
+export { toWxFaceDetect, toVkFaces, type WxFaceDetectOptions, type WxFaceDetectResult, type WxFaceInfo, type VkFaceAnchor } from './wx.js';
+export { FaceTracker, type FaceTrackerOptions, type TrackRecord, type TrackedFrame } from './tracker.js';
+export { ATTENTION_LIMITS } from './pose.js';
+export { FACE_MODELS } from './worker.js';
+
+/**
+ * Finds faces in an image or camera frame, with keypoints, head angles, attention and (by
+ * default) age and gender.
+ *
+ * Accepts encoded bytes (JPEG, PNG, WebP, GIF, TIFF, BMP) or a raw frame
+ * `{data, width, height, format: 'rgba' | 'rgb' | 'gray' | 'nv21'}`; an array of them
+ * resolves to an array of results. No face is `faces: []`, not an error.
+ *
+ * @param options see {@link FaceDetectOptions}; defaults `minScore` 0.5, `maxFaces` 20,
+ *   `minFaceSize` 32 (tiles frames larger than ~550 px), `attributes` true
+ * @throws HMP_ERR_OPTION_UNKNOWN, HMP_ERR_ARG_INVALID, HMP_ERR_ARG_RANGE (options);
+ *   HMP_ERR_IMAGE_EMPTY, HMP_ERR_IMAGE_UNSUPPORTED, HMP_ERR_IMAGE_CORRUPT, HMP_ERR_IMAGE_TOO_LARGE,
+ *   HMP_ERR_FRAME_SIZE, HMP_ERR_FRAME_FORMAT (input); HMP_ERR_MODEL_* (models); HMP_ERR_ENGINE_* (deadline, abort, overload)
+ * @example
+ * const r = await detectFaces(engine, await readFile('face.jpg'));
+ * // { width: 400, height: 400, faces: [{ box: { x: 143.2, y: 157.1, width: 116.2, height: 115.6 }, score: 0.93,
+ * //   keypoints: [{ name: 'rightEye', x: 178.4, y: 196.2 }, ...], angles: { pitch: 4.5, yaw: -2.8, roll: 1.1 },
+ * //   attention: true, age: 27.4, ageBand: 'young-adult', gender: 'female', genderScore: 0.97 }],
+ * //   timings: { totalMs: 14.2, detectMs: 9.1, attributesMs: 4.6, windows: 1 } }
+ */
+export function detectFaces(engine: Engine, image: ImageInput, options?: FaceDetectOptions): Promise<FaceDetectResult>;
+export function detectFaces(engine: Engine, image: ImageInput[], options?: FaceDetectOptions): Promise<FaceDetectResult[]>;
+export async function detectFaces(engine: Engine, image: ImageInput | ImageInput[], options: FaceDetectOptions = {}): Promise<FaceDetectResult | FaceDetectResult[]> {
+  const { config, signal, timeoutMs } = resolveFaceOptions(options);
+  const run = { ...(signal ? { signal } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
+  if (Array.isArray(image)) return Promise.all(image.map((img, i) => runFaceDetect(engine, img, config, run, `image[${i}]`)));
+  return runFaceDetect(engine, image, config, run);
+}

@@ -1,0 +1,93 @@
+/**
+ * Face result and option types: hmp's rich result (boxes in pixels of the input image,
+ * keypoints, head angles, attention, attributes, track ids) — the shape `hmp faces --json`
+ * prints and the `/v1/faceDetect` route maps from.
+ */
+import type { KeypointName } from './blazeface.js';
+import type { FaceAngles } from './pose.js';
+
+export type { FaceAngles } from './pose.js';
+export type { KeypointName } from './blazeface.js';
+export type { Gender } from './attributes.js';
+
+/** A box in pixels of the input image. */
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One named keypoint in pixels of the input image. */
+export interface FaceKeypoint {
+  name: KeypointName;
+  x: number;
+  y: number;
+}
+
+/** Age bands the recommender works with (years, lower bound inclusive). */
+export type AgeBand = 'child' | 'teen' | 'young-adult' | 'adult' | 'middle-aged' | 'senior';
+
+/** One face. */
+export interface DetectedFace {
+  box: FaceBox;
+  /** Detector confidence in [0, 1]. */
+  score: number;
+  /** 6 keypoints: right eye, left eye, nose, mouth, right ear, left ear (the subject's sides). */
+  keypoints: FaceKeypoint[];
+  /** Head angles in degrees (roll exact, yaw/pitch estimated from keypoints). */
+  angles: FaceAngles;
+  /** Whether the face is turned towards the camera (|yaw| and |pitch| ≤ 25°). */
+  attention: boolean;
+  /** Estimated age in years (attributes on). */
+  age?: number;
+  ageBand?: AgeBand;
+  gender?: 'male' | 'female';
+  /** Probability of the reported gender, in [0.5, 1]. */
+  genderScore?: number;
+  /** Stable id across frames (FaceTracker only). */
+  trackId?: number;
+}
+
+/** Result of {@link detectFaces} for one image. */
+export interface FaceDetectResult {
+  width: number;
+  height: number;
+  /** Best first; `[]` when there is no face. */
+  faces: DetectedFace[];
+  /** Milliseconds spent in the worker (decode to result) and in model runs. */
+  timings: { totalMs: number; detectMs: number; attributesMs: number; windows: number };
+}
+
+/** Options of {@link detectFaces}. */
+export interface FaceDetectOptions {
+  /** Minimum detector score in (0, 1). Default `0.5` (MediaPipe's; 0.3 trades false positives for recall, see docs/faces.md). */
+  minScore?: number;
+  /** Most faces returned, 1..1000. Default `20`. */
+  maxFaces?: number;
+  /**
+   * Smallest face height in pixels that must be found, 0..4096. Frames whose long side is more
+   * than ~1.7× 13 times that are tiled (overlapping 256-px-model windows); `0` = one full-frame
+   * pass (finds faces ≥ ~8% of the long side). Default `32`.
+   */
+  minFaceSize?: number;
+  /** Estimate age and gender (face-api age-gender net, flip-averaged). Default `true`. */
+  attributes?: boolean;
+  /** Weighted-NMS IoU threshold in (0, 1). Default `0.3`. */
+  iouThreshold?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Defaults of {@link FaceDetectOptions}. */
+export const FACE_DEFAULTS = Object.freeze({ minScore: 0.5, maxFaces: 20, minFaceSize: 32, attributes: true, iouThreshold: 0.3 });
+
+/** Maps an age to its band. */
+export function ageBand(age: number): AgeBand {
+  if (age < 13) return 'child';
+  if (age < 18) return 'teen';
+  if (age < 30) return 'young-adult';
+  if (age < 45) return 'adult';
+  if (age < 60) return 'middle-aged';
+  return 'senior';
+}
