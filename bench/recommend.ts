@@ -102,7 +102,10 @@ async function report(sizes: number[], impressions: number, seed: number): Promi
     const db = unitRows(n, 1);
     const queries = unitRows(16, 2);
     let qi = 0;
-    const q = () => queries.subarray((qi++ & 15) * DIM, ((qi & 15) + 1) * DIM);
+    const q = () => {
+      const i = qi++ & 15;
+      return queries.subarray(i * DIM, (i + 1) * DIM);
+    };
     const iters = n >= 1_000_000 ? 15 : n >= 100_000 ? 40 : 200;
     const ts = time(() => plainSearch(db, n, DIM, q(), 1), iters);
     const rows: string[] = [];

@@ -19,3 +19,17 @@ export {
   type FaceDetectOptions, type FaceDetectResult, type DetectedFace, type FaceBox, type FaceKeypoint, type FaceAngles, type AgeBand, type Gender, type KeypointName,
   type WxFaceDetectOptions, type WxFaceDetectResult, type WxFaceInfo, type VkFaceAnchor, type FaceTrackerOptions, type TrackRecord, type TrackedFrame,
 } from './tasks/face/index.js';
+export { startServer, type RunningServer } from './server/server.js';
+export { buildApp, type AppOptions } from './server/app.js';
+export { type ServerOptions, SERVER_DEFAULTS, loadServerConfig } from './server/options.js';
+export { type JsApiDef, type StreamDef, type ApiContext, type StreamContext, type StreamSession } from './server/jsapi.js';
+export {
+  Recommender, Audience, Members, fromFaceTracks, simulate, validateItem, parseCatalogFile, ageBandOf,
+  CATALOG_ITEM_SCHEMA, CATALOG_FILE_SCHEMA, AGE_BANDS as AUDIENCE_AGE_BANDS, DEFAULT_MATCH_THRESHOLD,
+  type RecommenderOptions, type RecommendRequest, type RecommendResult, type RankedItem, type RecommendationReasons, type FeedbackInput,
+  type AudienceOptions, type AudienceSnapshot, type AudienceTrackUpdate, type FaceTrackLike, type CatalogItem, type Targeting,
+  type MembersOptions, type RegisterMemberInput, type MemberMatch, type ConsentRecord, type MemberTags, type SimulationResult,
+  type AgeBand as AudienceAgeBand,
+} from './recommend/index.js';
+export { openStore, SqliteStore, PostgresStore, type Store, type StoreOptions, type SqliteStoreOptions, type PostgresStoreOptions } from './store/index.js';
+export { recommendationApis } from './server/apis/recommendation.js';

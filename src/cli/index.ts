@@ -10,10 +10,12 @@ import { scan } from './commands/scan.js';
 import { evalBarcode } from './commands/eval-barcode.js';
 import { modelsBuild, modelsConvert, modelsList } from './commands/models.js';
 import { scene, sceneTrain, evalScene } from './commands/scene.js';
+import { faces, evalFaces } from './commands/faces.js';
+import { voice, voiceTrain, voiceSynth, evalVoice } from './commands/voice.js';
 import { HmpError } from '../errors.js';
 
 /** Every CLI command; capabilities add theirs here. */
-export const COMMANDS: Command[] = [serve, info, scan, evalBarcode, modelsBuild, modelsList, modelsConvert, scene, sceneTrain, evalScene];
+export const COMMANDS: Command[] = [serve, info, scan, evalBarcode, modelsBuild, modelsList, modelsConvert, scene, sceneTrain, evalScene, faces, evalFaces, voice, voiceTrain, voiceSynth, evalVoice];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  hmp ${c.name.join(' ').padEnd(20)} ${c.summary}`);

@@ -336,8 +336,13 @@ export interface WxLike {
   };
 }
 
+/** An ArrayBuffer holding exactly the view's bytes (wx APIs take ArrayBuffers, not views). */
 function exactBuffer(b: Uint8Array): ArrayBuffer {
-  return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b.buffer as ArrayBuffer;
+  // Copy: Node Buffers are often views into a shared pool (and Buffer#slice does not copy).
+  const c = new Uint8Array(b.byteLength);
+  c.set(b);
+  return c.buffer;
 }
 
 /** Transport over `wx.request` / `wx.connectSocket` (mini-program side). */

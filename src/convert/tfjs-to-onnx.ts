@@ -535,20 +535,19 @@ class Converter {
         return one(this.emit('Gather', [this.use(x), this.use(idx)], x.dtype, shape, { axis }));
       }
       case 'ResizeBilinear': {
-        this.node = node;
         const size = this.constInts(ins[1] as Val, 'size');
-        const [H, W] = [x.shape[1] ?? -1, x.shape[2] ?? -1];
-        if (H < 0 || W < 0) this.unsupported('resize of unknown spatial size');
         const align = this.bool('align_corners');
         const half = this.bool('half_pixel_centers');
         const mode = align ? 'align_corners' : half ? 'half_pixel' : 'asymmetric';
         const [oh, ow] = size as [number, number];
         const xt = this.transpose(x, NHWC_TO_NCHW, 'to_nchw');
-        const scales = this.b.constant({ type: 'float32', dims: [4], data: [1, 1, oh / H, ow / W] }, 'scales');
-        // sizes would need the (dynamic) batch; scales reproduce TF's in/out ratio exactly for
-        // the integer factors these models use, and Resize derives the same output size.
-        if (Math.floor(H * (oh / H)) !== oh || Math.floor(W * (ow / W)) !== ow) this.unsupported('resize scale that does not round-trip');
-        const y = this.emit('Resize', [this.use(xt), '', scales], 'float32', [x.shape[0] ?? -1, x.shape[3] ?? -1, oh, ow], {
+        // Output sizes, not scales: ONNX derives the size from scales by flooring a float32
+        // product (5 * 1.8f = 8.99...), while sizes are exact; the coordinate mapping then uses
+        // in/out like TF. The batch and channel dims come from the input at run time.
+        const nc = this.emit('Shape', [this.use(xt)], 'int64', [4], {}, 'shape');
+        const head = this.emit('Slice', [nc.name, this.b.int64s([0]), this.b.int64s([2]), this.b.int64s([0])], 'int64', [2], {}, 'nc');
+        const sizes = this.emit('Concat', [head.name, this.b.int64s([oh, ow], 'hw')], 'int64', [4], { axis: 0 }, 'sizes');
+        const y = this.emit('Resize', [this.use(xt), '', '', sizes.name], 'float32', [x.shape[0] ?? -1, x.shape[3] ?? -1, oh, ow], {
           mode: 'linear',
           coordinate_transformation_mode: mode,
         }, 'resize');
@@ -561,14 +560,6 @@ class Converter {
         const xt = this.transpose(x, NHWC_TO_NCHW, 'to_nchw');
         // TF's NHWC depth layout is (block_row, block_col, channel): ONNX mode DCR.
         const y = this.emit('DepthToSpace', [this.use(xt)], x.dtype, [N, C < 0 ? -1 : C / (bs * bs), H < 0 ? -1 : H * bs, W < 0 ? -1 : W * bs], { blocksize: bs, mode: 'DCR' }, 'd2s');
-        return one(this.transpose(y, NCHW_TO_NHWC, 'to_nhwc'));
-      }
-      case 'SpaceToDepth': {
-        this.checkNHWC();
-        const bs = this.int('block_size');
-        const [N, H, W, C] = x.shape as [number, number, number, number];
-        const xt = this.transpose(x, NHWC_TO_NCHW, 'to_nchw');
-        const y = this.emit('SpaceToDepth', [this.use(xt)], x.dtype, [N, C < 0 ? -1 : C * bs * bs, H < 0 ? -1 : H / bs, W < 0 ? -1 : W / bs], { blocksize: bs }, 's2d');
         return one(this.transpose(y, NCHW_TO_NHWC, 'to_nhwc'));
       }
       default:

@@ -21,6 +21,12 @@ export interface TaskDefinition {
   input?: 'none' | 'image' | 'json' | 'audio';
   /** Models the task uses (documentation and `hmp info`). */
   models?: string[];
+  /**
+   * Name of an export of `module` that each worker calls once, in the background, right after
+   * it reports ready (e.g. to instantiate a WASM decoder the first call would otherwise pay
+   * for). Its failure is ignored there: the task's own call reports it.
+   */
+  warmup?: string;
 }
 
 /** A definition with every field resolved. */
@@ -31,6 +37,7 @@ export interface ResolvedTask {
   timeoutMs: number | undefined;
   input: NonNullable<TaskDefinition['input']>;
   models: string[];
+  warmup: string | undefined;
 }
 
 const taskModule = (rel: string): string => fileURLToPath(new URL(`../tasks/${rel}`, import.meta.url));
@@ -42,8 +49,9 @@ export const BUILTIN_TASKS: Readonly<Record<string, TaskDefinition>> = Object.fr
   'core.info': { module: taskModule('core/worker.js'), export: 'info', input: 'none' },
   'core.decode': { module: taskModule('core/worker.js'), export: 'decode', input: 'image' },
   'core.model': { module: taskModule('core/worker.js'), export: 'model', input: 'json' },
+  'voice.chunk': { module: taskModule('voice/worker.js'), export: 'chunk', input: 'audio', models: ['silero-vad-v5', 'oww-melspectrogram', 'oww-embedding'] },
   'scene.frame': { module: taskModule('scene/worker.js'), export: 'frame', input: 'image' },
-  'barcode.scan': { module: taskModule('barcode/worker.js'), export: 'scan', input: 'image' },
+  'barcode.scan': { module: taskModule('barcode/worker.js'), export: 'scan', input: 'image', warmup: 'warmup' },
   'face.detect': { module: taskModule('face/worker.js'), export: 'detect', input: 'image', models: ['blazeface-back', 'faceapi-age-gender'] },
 });
 
@@ -55,7 +63,7 @@ export function buildRegistry(extra: Record<string, TaskDefinition>): Map<string
       throw is.invalid('a task name that is not built in', `options.tasks.${name}`, name);
     }
     if (!is.isObject(def)) throw is.invalid('task definition object', `options.tasks.${name}`, def);
-    is.knownKeys(def as unknown as Record<string, unknown>, ['module', 'export', 'timeoutMs', 'input', 'models'], `options.tasks.${name}`);
+    is.knownKeys(def as unknown as Record<string, unknown>, ['module', 'export', 'timeoutMs', 'input', 'models', 'warmup'], `options.tasks.${name}`);
     let module = is.string(def.module, `options.tasks.${name}.module`);
     if (module.startsWith('file:')) module = fileURLToPath(module);
     if (!builtin && !existsSync(module)) throw is.invalid('path of an existing module', `options.tasks.${name}.module`, module);
@@ -66,6 +74,7 @@ export function buildRegistry(extra: Record<string, TaskDefinition>): Map<string
       timeoutMs: def.timeoutMs === undefined ? undefined : is.integer(def.timeoutMs, `options.tasks.${name}.timeoutMs`, 1, 3_600_000),
       input: def.input ?? 'json',
       models: def.models ?? [],
+      warmup: def.warmup === undefined ? undefined : is.string(def.warmup, `options.tasks.${name}.warmup`),
     });
   };
   for (const [n, d] of Object.entries(BUILTIN_TASKS)) add(n, d, true);

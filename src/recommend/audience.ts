@@ -29,6 +29,43 @@ interface TrackRecord {
   attentionMs: number;
 }
 
+/**
+ * The face tracker's track record as the audience needs it (structurally what
+ * `FaceTracker` in src/tasks/face reports; typed here so analytics never imports a task).
+ */
+export interface FaceTrackLike {
+  trackId: number | string;
+  firstSeen: number;
+  lastSeen: number;
+  dwellMs: number;
+  attentionMs: number;
+  age?: number;
+  /** The face pipeline's band names (`child` … `senior`) or this module's (`0-12` … `60+`). */
+  ageBand?: string;
+  gender?: 'male' | 'female';
+  genderScore?: number;
+}
+
+/** The face pipeline's age band names, which use the same boundaries. */
+const FACE_BANDS: Readonly<Record<string, AgeBand>> = Object.freeze({ child: '0-12', teen: '13-17', 'young-adult': '18-29', adult: '30-44', 'middle-aged': '45-59', senior: '60+' });
+
+/**
+ * Adapts face tracker records to audience updates (age band from the smoothed age when present).
+ * @example fromFaceTracks([{ trackId: 3, firstSeen: 0, lastSeen: 900, dwellMs: 900, attentionMs: 400, age: 33.4, gender: 'female', genderScore: 0.91 }])
+ *   // [ { trackId: 3, at: 900, firstSeen: 0, dwellMs: 900, attentionMs: 400, age: 33.4, ageBand: '30-44', gender: 'female', genderScore: 0.91 } ]
+ */
+export function fromFaceTracks(records: readonly FaceTrackLike[]): AudienceTrackUpdate[] {
+  return records.map((r) => {
+    const u: AudienceTrackUpdate = { trackId: r.trackId, at: r.lastSeen, firstSeen: r.firstSeen, dwellMs: r.dwellMs, attentionMs: r.attentionMs };
+    if (r.age !== undefined) u.age = r.age;
+    const band = r.age !== undefined ? ageBandOf(r.age) : r.ageBand !== undefined ? FACE_BANDS[r.ageBand] ?? (AGE_BANDS.includes(r.ageBand as AgeBand) ? (r.ageBand as AgeBand) : undefined) : undefined;
+    if (band) u.ageBand = band;
+    if (r.gender !== undefined) u.gender = r.gender;
+    if (r.genderScore !== undefined) u.genderScore = r.genderScore;
+    return u;
+  });
+}
+
 /** Segment key of one viewer: `ageBand|gender`, `unknown` where not estimated. */
 export function segmentKey(ageBand: AgeBand | undefined, gender: Gender | undefined): string {
   return `${ageBand ?? 'unknown'}|${gender ?? 'unknown'}`;

@@ -12,7 +12,6 @@ const TAG = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 6
 
 /** JSON Schema of a catalog item (draft 2020-12 subset, as fastify/ajv and OpenAPI use it). */
 export const CATALOG_ITEM_SCHEMA = Object.freeze({
-  $id: 'hmp.catalogItem',
   type: 'object',
   additionalProperties: false,
   required: ['id', 'kind', 'title', 'appId'],
@@ -48,7 +47,6 @@ export const CATALOG_ITEM_SCHEMA = Object.freeze({
 
 /** JSON Schema of an import file: `{version: 1, items: [...]}`. */
 export const CATALOG_FILE_SCHEMA = Object.freeze({
-  $id: 'hmp.catalogFile',
   type: 'object',
   additionalProperties: false,
   required: ['version', 'items'],

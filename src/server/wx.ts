@@ -26,6 +26,7 @@ export const AREA_BASE: Readonly<Record<string, number>> = Object.freeze({
   MODEL: 16000,
   SERVER: 17000,
   CONFIG: 18000,
+  MODELS: 19000,
   BARCODE: 20000,
   SCENE: 21000,
   FACE: 22000,
@@ -35,6 +36,7 @@ export const AREA_BASE: Readonly<Record<string, number>> = Object.freeze({
   STORE: 26000,
   CONVERT: 27000,
   EVAL: 28000,
+  VK: 29000,
 });
 
 function buildErrCodes(): Map<string, number> {

@@ -21,6 +21,8 @@ export interface WorkerConfig {
   modelsDir: string;
   /** Model names to load before the worker reports ready. */
   preloadModels: string[];
+  /** Task warm-up hooks (registry `warmup`), called once in the background after ready. */
+  warmups?: { module: string; export: string }[];
   /** Shared Int32 status slots (see {@link SlotState}). */
   slots: SharedArrayBuffer;
 }

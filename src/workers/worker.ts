@@ -26,6 +26,13 @@ async function init(): Promise<void> {
     ready.error = serializeError(err, 'worker.init');
   }
   parentPort?.postMessage(ready);
+  // Task warm-ups run after ready so Engine.create() does not wait for them; a task that
+  // arrives first awaits the same (cached) work. Failures surface on the task's own call.
+  for (const w of config.warmups ?? []) {
+    void handlerFor(w.module, w.export, `${w.module}#${w.export}`)
+      .then((fn) => (fn as unknown as () => Promise<void>)())
+      .catch(() => undefined);
+  }
 }
 
 async function handlerFor(module: string, name: string, task: string): Promise<TaskHandler> {

@@ -34,3 +34,53 @@ export function tinyModel(opts: { extraOp?: string; shardBytes?: number } = {}):
   writeFileSync(join(dir, 'w.bin'), shard.subarray(0, opts.shardBytes ?? shard.length));
   return { json, dir, W, b };
 }
+
+/** A TF attr in the converter's JSON encoding. */
+export const attr = {
+  ints: (v: number[]) => ({ list: { i: v.map(String) } }),
+  int: (v: number) => ({ i: String(v) }),
+  float: (v: number) => ({ f: v }),
+  bool: (v: boolean) => ({ b: v }),
+  str: (v: string) => ({ s: b64(v) }),
+  strs: (v: string[]) => ({ list: { s: v.map(b64) } }),
+  type: (t: string) => ({ type: t }),
+};
+
+export interface FixtureNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: Record<string, unknown>;
+}
+
+/**
+ * Writes a graph model with one float32 placeholder `x` of `inputShape`, the given constants
+ * (float32 or int32, one shard) and nodes. Returns the model.json path.
+ */
+export function graphModel(inputShape: number[], consts: Record<string, { shape: number[]; data: number[]; dtype?: 'float32' | 'int32' }>, nodes: FixtureNode[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hmp-op-'));
+  const all: object[] = [{ name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: inputShape.map((d) => ({ size: String(d) })) } } } }];
+  const weights: object[] = [];
+  const bufs: Buffer[] = [];
+  for (const [name, c] of Object.entries(consts)) {
+    const dtype = c.dtype ?? 'float32';
+    all.push({ name, op: 'Const', attr: { dtype: { type: dtype === 'float32' ? 'DT_FLOAT' : 'DT_INT32' } } });
+    weights.push({ name, shape: c.shape, dtype });
+    const arr = dtype === 'float32' ? Float32Array.from(c.data) : Int32Array.from(c.data);
+    bufs.push(Buffer.from(arr.buffer));
+  }
+  all.push(...nodes);
+  writeFileSync(join(dir, 'w.bin'), Buffer.concat(bufs));
+  const json = join(dir, 'model.json');
+  writeFileSync(json, JSON.stringify({ format: 'graph-model', modelTopology: { node: all, library: {}, versions: {} }, weightsManifest: [{ paths: ['w.bin'], weights }] }));
+  return json;
+}
+
+/** Deterministic pseudo-random values in [-1, 1). */
+export function values(n: number, seed = 1): number[] {
+  let a = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 2 ** 31 - 1;
+  });
+}

@@ -13,6 +13,7 @@
 
 mod audio;
 mod color;
+mod enhance;
 mod nms;
 mod normalize;
 mod resize;

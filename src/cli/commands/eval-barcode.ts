@@ -14,7 +14,11 @@ import { scanCode, type ScanCodeOptions } from '../../tasks/barcode/index.js';
 import { emptyTally, listImages, loadSpec, MULTI_EXPECTATIONS, percentile, score, type FolderSpec, type Scored, type Tally } from '../../tasks/barcode/eval.js';
 import { rotate90, toGray, type Gray } from '../../tasks/barcode/image.js';
 import { toCode } from '../../tasks/barcode/result.js';
-import { readBarcodesDefault } from '../../runtime/zxing.js';
+import { CANDIDATE_PASSES, PASSES, runPass, type Pass } from '../../tasks/barcode/ladder.js';
+import { isExpected } from '../../tasks/barcode/eval.js';
+import { loadZxing, readBarcodesDefault } from '../../runtime/zxing.js';
+import { getEnhanceKernels } from '../../runtime/enhance-kernels.js';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { progress } from './scan.js';
 
 /** Default data folder: `../shared/eval/barcode` next to the package root. */
@@ -146,6 +150,61 @@ export async function runBarcodeEval(opts: {
   return { rows, multi, options: opts.scan };
 }
 
+/** One image at one rotation, every pass's outcome (see {@link runPassData}). */
+export interface PassRecord {
+  folder: string;
+  rotation: number;
+  stem: string;
+  negative: boolean;
+  width: number;
+  height: number;
+  /** Pass name → outcome: ms, decoded keys (`scanType|text`), whether the expected code is among them. */
+  passes: Record<string, { ms: number; keys: string[]; ok: boolean; linear: boolean[] }>;
+}
+
+/**
+ * Per-pass data for tuning the ladder: runs the fast pass on every image and rotation and,
+ * where it returns nothing (where the ladder would go on), every other pass of the ladder and
+ * of {@link CANDIDATE_PASSES}, recording each one's outcome and time. In this thread, one image
+ * at a time, so the times are comparable across passes. Writes one JSON line per image.
+ */
+export async function runPassData(opts: { data: string; rotations: number[]; folders?: string[]; out: string; all?: boolean; onProgress?: (done: number, total: number, label: string) => void }): Promise<void> {
+  await loadZxing();
+  const enh = await getEnhanceKernels();
+  const specs = loadSpec(opts.data).filter((s) => !opts.folders || opts.folders.includes(s.folder));
+  const total = specs.reduce((n, s) => n + listImages(opts.data, s.folder).length, 0);
+  const passes: Pass[] = [...PASSES, ...CANDIDATE_PASSES];
+  const cfg = { readerFormats: [] as string[], maxCodes: 16, eanAddOn: 'Read' as const };
+  writeFileSync(opts.out, '');
+  let done = 0;
+  for (const spec of specs) {
+    for (const img of listImages(opts.data, spec.folder)) {
+      const g0 = await loadGray(img.file);
+      for (const t of spec.tests) {
+        if (!opts.rotations.includes(t.rotation)) continue;
+        const g = rotate90(g0, t.rotation);
+        const rec: PassRecord = { folder: spec.folder, rotation: t.rotation, stem: img.stem, negative: spec.negative, width: g.width, height: g.height, passes: {} };
+        for (const pass of passes) {
+          const t0 = performance.now();
+          const out = runPass(g, pass, cfg, enh);
+          const ms = performance.now() - t0;
+          if (!out) continue;
+          const codes = out.results.map((r) => toCode(r, undefined, pass.name, out.view.map));
+          rec.passes[pass.name] = {
+            ms: Math.round(ms * 10) / 10,
+            keys: codes.map((c) => `${c.scanType}|${c.text}`),
+            ok: !spec.negative && codes.some((c) => isExpected(c, spec.format, img)),
+            linear: codes.map((c) => ['EAN_13', 'EAN_8', 'UPC_A', 'UPC_E', 'CODE_128', 'CODE_39', 'CODE_93', 'CODABAR', 'ITF', 'RSS_14', 'RSS_EXPANDED', 'RSS_LIMITED'].includes(c.scanType)),
+          };
+          if (pass.name === 'fast' && codes.length > 0 && !opts.all) break;
+        }
+        appendFileSync(opts.out, JSON.stringify(rec) + '\n');
+      }
+      opts.onProgress?.(++done, total, spec.folder);
+    }
+  }
+}
+
 /** Markdown table per folder and rotation, then totals per rotation. */
 export function formatReport(rep: EvalReport): string {
   const hasBase = rep.rows.some((r) => r.baseline);
@@ -206,6 +265,9 @@ Options:
   --no-ladder         fast pass only
   --pool N            worker threads (default: cores)
   --json              print the full report as JSON instead of the table
+  --pass-data FILE    instead of scoring: run every ladder pass (and candidate passes) on each
+                      image the fast pass finds nothing in, in this thread, and write one JSON
+                      line per image and rotation to FILE (ladder tuning data)
   -h, --help          show this help
 
 Exit status: 0 if every folder meets tryHarderPass and its false-positive limit, 1 otherwise.`,
@@ -222,6 +284,7 @@ Exit status: 0 if every folder meets tryHarderPass and its false-positive limit,
         'no-ladder': { type: 'boolean' },
         pool: { type: 'string' },
         json: { type: 'boolean' },
+        'pass-data': { type: 'string' },
       },
     });
     const data = values.data ?? defaultBarcodeData();
@@ -230,6 +293,10 @@ Exit status: 0 if every folder meets tryHarderPass and its false-positive limit,
       return 2;
     }
     const rotations = (values.rotations ?? '0,90,180,270').split(',').map(Number);
+    if (values['pass-data'] !== undefined) {
+      await runPassData({ data, rotations, ...(values.folders ? { folders: values.folders.split(',') } : {}), out: values['pass-data'], onProgress: (d, t, l) => progress(d, t, l) });
+      return 0;
+    }
     const scan: ScanCodeOptions = {};
     if (values['budget-ms'] !== undefined) scan.budgetMs = Number(values['budget-ms']);
     if (values['no-ladder']) scan.ladder = false;

@@ -154,7 +154,7 @@ export function formatSceneReport(r: SceneEvalReport): string {
   out.push(`\nBlur and darkness (${b.normalFrames} normal frames, out of fold): frames at alarm level — original fire ${b.fpOrig.fire} / smoke ${b.fpOrig.smoke}; blurred fire ${b.fpBlur.fire} / smoke ${b.fpBlur.smoke}; darkened fire ${b.fpDark.fire} / smoke ${b.fpDark.smoke}. AUC positives vs blurred+darkened normals: fire ${b.aucPosVsBlurDark.fire}, smoke ${b.aucPosVsBlurDark.smoke}. AUC with every frame blurred: fire ${b.aucBlurredPositives.fire}, smoke ${b.aucBlurredPositives.smoke}.\n`);
   const l = r.localisation;
   out.push(`Localisation (committed block models, test fold: ${l.testGroups} groups, ${l.testFrames} frames): block AUC fire ${l.blockAuc.fire}, smoke ${l.blockAuc.smoke}; top block inside a labelled box: fire ${l.hitRate.fire}, smoke ${l.hitRate.smoke}.\n`);
-  out.push(`Sequences replayed at ${5} fps (seconds from the first labelled frame to the alarm):\n`);
+  out.push(`Sequences: each *_mp4 group in index order, frame index i at i/2 s (2 fps nominal); seconds from the first labelled frame to the alarm:\n`);
   out.push(table([['group', 'frames', 'labels', 'fire alarm s', 'smoke alarm s', 'first alarm s', 'tamper alarms'], ...r.sequences.map((q) => [q.group, q.frames, q.classes, q.fire, q.smoke, q.firstAlarm, q.tamper.join(' ') || 'none'])]));
   const n = r.normalSequences;
   out.push(`\nNormal frames as ${n.seconds} s streams (${n.streams} streams each): still with sensor noise — fire/smoke alarms ${n.fireOrSmokeAlarms}, tamper alarms ${n.tamperAlarms}; the same without the motion requirement — fire/smoke alarms ${n.withoutMotionGate}; shaken by ±3 px every frame (motion present) — fire/smoke alarms ${n.shakenFireOrSmokeAlarms}, tamper alarms ${n.shakenTamperAlarms}.\n`);
@@ -170,7 +170,7 @@ export const evalScene: Command = {
 
 Cross-validates the fire/smoke frame models by source_group and prints: frame-level ROC AUC
 (overall, per category, per video group), the blur/darkness check, localisation on the
-committed model's test fold, every *_mp4 group replayed as a 5 fps stream (time to alarm), normal
+committed model's test fold, every *_mp4 group replayed as a stream (index i at i/2 s; time to alarm), normal
 frames as still streams (false alarms) and synthetic tamper sequences (cover, blind, defocus,
 shift).
 

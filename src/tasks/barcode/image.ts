@@ -1,17 +1,16 @@
 /**
  * 8-bit luminance kernels for the barcode ladder: conversion from the frame formats, crop,
  * rotation, resampling, unsharp masking and local contrast normalisation. Plain TypeScript,
- * allocation per call, no state; each is O(pixels) with small constants.
+ * allocation per call, no state; each is O(pixels) with small constants. `sharpen`,
+ * `normalizeLocal`, `blur` and `resize` are also the reference of the WASM kernels in
+ * wasm/src/enhance.rs (byte-identical; the worker uses those, see {@link refEnhancer}).
  * @internal
  */
 import type { FrameFormat } from '../../runtime/image/index.js';
+import type { Enhancer, GrayImage } from '../../runtime/enhance-kernels.js';
 
 /** A luminance image: `width * height` bytes, row-major, no padding. */
-export interface Gray {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
+export type Gray = GrayImage;
 
 /**
  * Luminance of a frame. NV21 and gray are zero-copy views (NV21's Y plane is luminance);
@@ -208,3 +207,6 @@ export function blur(g: Gray, radius: number): Gray {
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = (boxMean(S, w, h, x, y, radius) + 0.5) | 0;
   return { data: out, width: w, height: h };
 }
+
+/** The TypeScript implementations as an {@link Enhancer} (reference of the WASM kernels). */
+export const refEnhancer: Enhancer = Object.freeze({ sharpen, normalizeLocal, blur, resize });

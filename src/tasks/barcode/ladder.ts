@@ -15,7 +15,8 @@
 import { performance } from 'node:perf_hooks';
 import { readGray, type ReaderOptions, type ReadResult } from '../../runtime/zxing.js';
 import { formatInfo } from './formats.js';
-import { blur, normalizeLocal, resize, rotateAny, sharpen, type Gray } from './image.js';
+import { refEnhancer, rotateAny, type Gray } from './image.js';
+import type { Enhancer } from '../../runtime/enhance-kernels.js';
 import { canonical, toCode, type BarcodeCode, type Point } from './result.js';
 
 /** What one pass looks at. */
@@ -31,17 +32,24 @@ export interface Pass {
   /** Results of a weak pass need confirmation by another pass (1D only). */
   readonly weak: boolean;
   /** Builds the image the pass reads; `undefined` skips the pass for this image. */
-  readonly view: (g: Gray) => View | undefined;
+  readonly view: (g: Gray, enh: Enhancer) => View | undefined;
   /** zxing-cpp options on top of the call's (formats, add-ons, text mode). */
   readonly options: ReaderOptions;
+  /**
+   * Expected time relative to the fast pass on an image where that found nothing (median
+   * over ZXing's suite, `hmp eval barcode --pass-data`): with the fast pass's own time on this
+   * image it predicts whether the pass still fits the budget.
+   */
+  readonly cost: number;
 }
 
 const identity = (g: Gray): View => ({ image: g, map: (p) => p });
-const scaled = (g: Gray, s: number): View => ({ image: resize(g, s), map: (p) => ({ x: p.x / s, y: p.y / s }) });
+const scaled = (g: Gray, s: number, enh: Enhancer): View => ({ image: enh.resize(g, s), map: (p) => ({ x: p.x / s, y: p.y / s }) });
 const minSide = (g: Gray) => Math.min(g.width, g.height);
 const maxSide = (g: Gray) => Math.max(g.width, g.height);
+const same = (image: Gray): View => ({ image, map: (p) => p });
 
-/** Scale that brings the long side to `target` px (never below 1 for upscaling passes). */
+/** Scale that brings the long side to `target` px (at most 3x). */
 function upTo(g: Gray, target: number): number {
   return Math.min(3, target / maxSide(g));
 }
@@ -51,18 +59,37 @@ function tilted(g: Gray, deg: number): View {
   return { image, map: (p) => toSource(p.x, p.y) };
 }
 
+/** Unsharp-mask radius: about the blur width of a fixed-focus lens at this resolution. */
+const sharpRadius = (g: Gray) => Math.max(1, Math.round(minSide(g) / 240));
+/** Local-normalisation window: a few modules of a code filling a sixth of the frame. */
+const normRadius = (g: Gray) => Math.max(8, Math.round(minSide(g) / 16));
+
 /** The ladder, in the order passes run. */
 export const PASSES: readonly Pass[] = Object.freeze([
-  { name: 'fast', weak: false, view: identity, options: {} },
-  { name: 'histogram', weak: true, view: identity, options: { binarizer: 'GlobalHistogram' } },
-  { name: 'upscale', weak: true, view: (g) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400)) : undefined), options: {} },
-  { name: 'sharpen', weak: true, view: (g) => ({ image: sharpen(g, Math.max(1, Math.round(minSide(g) / 240)), 1.5), map: (p) => p }), options: {} },
-  { name: 'normalize', weak: true, view: (g) => ({ image: normalizeLocal(g, Math.max(8, Math.round(minSide(g) / 16))), map: (p) => p }), options: {} },
-  { name: 'denoise', weak: true, view: identity, options: { tryDenoise: true, formats: ['AllMatrix'] } },
-  { name: 'downscale', weak: true, view: (g) => (minSide(g) > 300 ? scaled(blur(g, 1), 0.5) : undefined), options: { tryDownscale: false } },
-  { name: 'tilt+30', weak: true, view: (g) => tilted(g, 30), options: {} },
-  { name: 'tilt-30', weak: true, view: (g) => tilted(g, -30), options: {} },
-  { name: 'sharpen-upscale', weak: true, view: (g) => (maxSide(g) < 900 ? scaled(sharpen(g, 1, 1.0), upTo(g, 1400)) : undefined), options: { binarizer: 'GlobalHistogram' } },
+  { name: 'fast', weak: false, view: identity, options: {}, cost: 1 },
+  { name: 'histogram', weak: true, view: identity, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
+  { name: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400), e) : undefined), options: {}, cost: 6 },
+  { name: 'sharpen', weak: true, view: (g, e) => same(e.sharpen(g, sharpRadius(g), 1.5)), options: {}, cost: 1.5 },
+  { name: 'normalize', weak: true, view: (g, e) => same(e.normalizeLocal(g, normRadius(g))), options: {}, cost: 1.5 },
+  { name: 'denoise', weak: true, view: identity, options: { tryDenoise: true, formats: ['AllMatrix'] }, cost: 1 },
+  { name: 'downscale', weak: true, view: (g, e) => (minSide(g) > 300 ? scaled(e.blur(g, 1), 0.5, e) : undefined), options: { tryDownscale: false }, cost: 0.5 },
+  { name: 'tilt+30', weak: true, view: (g) => tilted(g, 30), options: {}, cost: 2 },
+  { name: 'tilt-30', weak: true, view: (g) => tilted(g, -30), options: {}, cost: 2 },
+  { name: 'sharpen-upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(e.sharpen(g, 1, 1.0), upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 6 },
+] satisfies Pass[]);
+
+/**
+ * Passes measured by `hmp eval barcode --pass-data` but not (yet) in the ladder: the
+ * data decides whether one earns a rung. @internal
+ */
+export const CANDIDATE_PASSES: readonly Pass[] = Object.freeze([
+  { name: 'upscale2', weak: true, view: (g, e) => (maxSide(g) < 1400 ? scaled(g, Math.min(2, 2000 / maxSide(g)), e) : undefined), options: {}, cost: 4 },
+  { name: 'hist-upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 6 },
+  { name: 'normalize-hist', weak: true, view: (g, e) => same(e.normalizeLocal(g, normRadius(g))), options: { binarizer: 'GlobalHistogram' }, cost: 1.5 },
+  { name: 'normalize-fixed', weak: true, view: (g, e) => same(e.normalizeLocal(g, normRadius(g))), options: { binarizer: 'FixedThreshold' }, cost: 1.5 },
+  { name: 'sharpen-hist', weak: true, view: (g, e) => same(e.sharpen(g, sharpRadius(g), 1.5)), options: { binarizer: 'GlobalHistogram' }, cost: 1.5 },
+  { name: 'sharpen-strong', weak: true, view: (g, e) => same(e.sharpen(g, Math.max(2, Math.round(minSide(g) / 120)), 2.5)), options: {}, cost: 1.5 },
+  { name: 'nodownscale', weak: true, view: identity, options: { tryDownscale: false }, cost: 1 },
 ] satisfies Pass[]);
 
 /** Per-call settings the ladder needs. */
@@ -83,8 +110,8 @@ export interface LadderConfig {
 }
 
 /** Runs one pass; exported for the eval's per-pass report and the tests. */
-export function runPass(g: Gray, pass: Pass, cfg: Pick<LadderConfig, 'readerFormats' | 'maxCodes' | 'eanAddOn'>): { results: ReadResult[]; view: View } | undefined {
-  const view = pass.view(g);
+export function runPass(g: Gray, pass: Pass, cfg: Pick<LadderConfig, 'readerFormats' | 'maxCodes' | 'eanAddOn'>, enh: Enhancer = refEnhancer): { results: ReadResult[]; view: View } | undefined {
+  const view = pass.view(g, enh);
   if (!view) return undefined;
   let formats = cfg.readerFormats;
   if (pass.options.formats) {
@@ -123,20 +150,35 @@ function centre(c: BarcodeCode): Point {
 
 /**
  * Runs the ladder until a pass yields an accepted code or the budget is spent.
+ *
+ * The budget bounds the whole call, not just when the last pass may start: zxing-cpp cannot be
+ * interrupted, so each pass after `fast` runs only if its predicted time fits what is left.
+ * The prediction is the fast pass's own time on this image (a full search of the same pixels
+ * on this machine at this moment, load included) times the pass's relative {@link Pass.cost},
+ * corrected by how far this call's earlier predictions were off.
  * `checkpoint` is called between passes (deadline / abort).
  */
-export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = () => {}): { codes: BarcodeCode[]; passes: string[] } {
+export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = () => {}, enh: Enhancer = refEnhancer): { codes: BarcodeCode[]; passes: string[] } {
   const t0 = performance.now();
   const cands = new Map<string, Candidate>();
   const ran: string[] = [];
+  let fastMs = 0;
+  // Actual / predicted time of this call's ladder passes so far (1 until measured).
+  let drift = 1;
   for (const pass of PASSES) {
     if (ran.length > 0) {
       if (!cfg.ladder) break;
-      if (performance.now() - t0 >= cfg.budgetMs) break;
+      const left = cfg.budgetMs - (performance.now() - t0);
+      if (left <= 0) break;
+      if (fastMs * pass.cost * drift > left) continue;
       checkpoint();
     }
-    const out = runPass(g, pass, cfg);
+    const p0 = performance.now();
+    const out = runPass(g, pass, cfg, enh);
     if (!out) continue;
+    const ms = performance.now() - p0;
+    if (pass.name === 'fast') fastMs = Math.max(ms, 0.5);
+    else drift = Math.max(drift, ms / (fastMs * pass.cost));
     ran.push(pass.name);
     for (const r of out.results) {
       const c = canonical(r, cfg.requested);

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { TaskContext } from '../../workers/protocol.js';
 import { decodeImage, type ImagePayload } from '../../runtime/image/index.js';
 import { loadZxing } from '../../runtime/zxing.js';
+import { getEnhanceKernels } from '../../runtime/enhance-kernels.js';
 import { crop, toGray } from './image.js';
 import { runLadder } from './ladder.js';
 import { buildResult, type ScanCodeResult } from './result.js';
@@ -18,10 +19,19 @@ export interface ScanPayload {
   config: ScanConfig;
 }
 
+/**
+ * Instantiates zxing-cpp and the enhancement kernels in this worker (about a second of
+ * compilation the first scan would otherwise pay). The engine runs it when the worker starts
+ * (the registry's `warmup` export); a scan that arrives first awaits the same promises.
+ */
+export async function warmup(): Promise<void> {
+  await Promise.all([loadZxing(), getEnhanceKernels()]);
+}
+
 /** Scans one image. */
 export async function scan(payload: ScanPayload, ctx: TaskContext): Promise<ScanCodeResult> {
   const t0 = performance.now();
-  await loadZxing();
+  const [, enh] = await Promise.all([loadZxing(), getEnhanceKernels()]);
   const img = await decodeImage(payload.image, ctx.config.maxPixels);
   ctx.checkpoint();
   let g = toGray(img.data, img.width, img.height, img.format);
@@ -33,7 +43,7 @@ export async function scan(payload: ScanPayload, ctx: TaskContext): Promise<Scan
     oy = Math.floor(roi.y * img.height);
     g = crop(g, ox, oy, Math.max(1, Math.round(roi.width * img.width)), Math.max(1, Math.round(roi.height * img.height)));
   }
-  const { codes, passes } = runLadder(g, payload.config, () => ctx.checkpoint());
+  const { codes, passes } = runLadder(g, payload.config, () => ctx.checkpoint(), enh);
   if (ox !== 0 || oy !== 0) {
     for (const c of codes) for (const p of Object.values(c.position)) { p.x += ox; p.y += oy; }
   }

@@ -15,8 +15,14 @@ import { AlarmTracker, DEFAULT_RULES, type AlarmRule, type SceneEventType } from
 import { newStreamState } from './stream.js';
 import { chooseThresholds, crossValidate, extractRecords, loadAnalysisFrame, rocAuc, TEST_FOLD, TRAIN_SPEC, type CvResult, type FrameRecord } from './train.js';
 
-/** Nominal replay rate of the sparse video groups, frames per second. */
-export const REPLAY_FPS = 5;
+/**
+ * Nominal rate of the video groups: frame index i of a group is taken to be captured at
+ * i / REPLAY_FPS seconds (the groups are sparse samples of their videos; gaps in the index are
+ * gaps in time, and the alarm policy caps the evidence one gap can add).
+ */
+export const REPLAY_FPS = 2;
+/** Rate of the synthetic streams (still normal frames, tamper): a camera analysed at 5 fps. */
+export const STREAM_FPS = 5;
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
@@ -30,7 +36,7 @@ export function rulesFor(model: SceneModel): Record<SceneEventType, AlarmRule> {
 }
 
 /** Replays RGBA frames as a stream; returns raise times (s from the stream start) per type. */
-export function replay(k: SceneKernelOps, model: SceneModel, frames: Uint8Array[], fps = REPLAY_FPS, requireMotion = true): { raised: Partial<Record<SceneEventType, number>>; scores: { fire: number; smoke: number }[] } {
+export function replay(k: SceneKernelOps, model: SceneModel, frames: Uint8Array[], fps = STREAM_FPS, requireMotion = true, timesMs?: number[]): { raised: Partial<Record<SceneEventType, number>>; scores: { fire: number; smoke: number }[] } {
   const { width: W, height: H, grid } = model.file.spec;
   const state = newStreamState(W, H, grid);
   const tracker = new AlarmTracker(rulesFor(model), requireMotion);
@@ -38,8 +44,8 @@ export function replay(k: SceneKernelOps, model: SceneModel, frames: Uint8Array[
   const raised: Partial<Record<SceneEventType, number>> = {};
   const scores: { fire: number; smoke: number }[] = [];
   frames.forEach((f, i) => {
-    const t = (i * 1000) / fps;
-    const a = analyzeFrame(k, model, f, W, H, state, i ? 1000 / fps : 0, scratch);
+    const t = timesMs ? timesMs[i] : (i * 1000) / fps;
+    const a = analyzeFrame(k, model, f, W, H, state, i ? t - (timesMs ? timesMs[i - 1] : ((i - 1) * 1000) / fps) : 0, scratch);
     scores.push(a.scores);
     let moving = 0;
     for (let b = 0; b < a.stream!.motion.length; b++) if (a.stream!.motion[b] >= 0.2) moving++;
@@ -163,8 +169,11 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
   for (const g of groups.filter((x) => x.endsWith('_mp4')).sort()) {
     const ss = recs.filter((r) => r.sample.group === g).sort((a, b) => a.sample.index - b.sample.index);
     const fm = foldModel(model, cv, cv.folds.get(g)!);
-    const frames = await Promise.all(ss.map((r) => loadAnalysisFrame(engine, r.sample.path, spec.width, spec.height)));
-    const { raised } = replay(k, fm, frames);
+    const frames: Uint8Array[] = [];
+    // One at a time: the engine's queue is bounded.
+    for (const r of ss) frames.push(await loadAnalysisFrame(engine, r.sample.path, spec.width, spec.height));
+    const times = ss.map((r) => ((r.sample.index - ss[0].sample.index) * 1000) / REPLAY_FPS);
+    const { raised } = replay(k, fm, frames, REPLAY_FPS, true, times);
     const classes = [ss.some((r) => r.sample.fire) ? 'fire' : '', ss.some((r) => r.sample.smoke) ? 'smoke' : ''].filter(Boolean).join('+');
     const t = [raised.fire, raised.smoke].filter((v): v is number => v !== undefined);
     sequences.push({
@@ -184,7 +193,7 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
     const f = await loadAnalysisFrame(engine, r.sample.path, W0, H0);
     normalFrames.set(r.sample.file, f);
     const fm = foldModel(model, cv, cv.folds.get(r.sample.group)!);
-    const still = Array.from({ length: 10 * REPLAY_FPS }, (_, i) => noisy(f, i + 1));
+    const still = Array.from({ length: 10 * STREAM_FPS }, (_, i) => noisy(f, i + 1));
     const gated = replay(k, fm, still).raised;
     if (gated.fire !== undefined || gated.smoke !== undefined) nAlarms++;
     if (Object.keys(gated).some((x) => x.startsWith('tamper'))) nTamper++;
@@ -192,7 +201,7 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
     if (ungated.fire !== undefined || ungated.smoke !== undefined) nUngated++;
     // Camera shake: every frame shifted by a seeded -3..3 px, so the motion gate is open.
     let sd = 99991;
-    const shake = Array.from({ length: 10 * REPLAY_FPS }, (_, i) => {
+    const shake = Array.from({ length: 10 * STREAM_FPS }, (_, i) => {
       sd = (Math.imul(sd, 1664525) + 1013904223) >>> 0;
       return noisy(shiftView(f, W0, H0, ((sd >>> 8) % 7) - 3, ((sd >>> 16) % 7) - 3), i + 1);
     });
@@ -208,7 +217,7 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
     { kind: 'tamper.covered', make: (f, i) => coverBlob(f, W, H, 0.5, 0.5, 0.62, 0.7, i) },
     { kind: 'tamper.blinded', make: (f) => saturate(f) },
     { kind: 'tamper.defocused', make: (f) => boxBlur(f, W, H, 4, 3) },
-    { kind: 'tamper.moved', make: (f) => shiftView(f, W, H, 48, 12) },
+    { kind: 'tamper.moved', make: (f) => shiftView(f, W, H, 32, 8) },
   ];
   const tamper: SceneEvalReport['tamper'] = [];
   for (const { kind, make } of kinds) {
@@ -217,7 +226,7 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
     for (const r of normals) {
       const f = normalFrames.get(r.sample.file)!;
       const t = make(f, 7);
-      const frames = Array.from({ length: 8 * REPLAY_FPS }, (_, i) => noisy(i < 4 * REPLAY_FPS ? f : t, i + 1));
+      const frames = Array.from({ length: 8 * STREAM_FPS }, (_, i) => noisy(i < 4 * STREAM_FPS ? f : t, i + 1));
       const { raised } = replay(k, model, frames);
       n++;
       const at = raised[kind];

@@ -49,9 +49,9 @@ export interface RuleState {
 export const newRuleState = (): RuleState => ({ active: false, evidenceMs: 0, quietMs: 0, confidence: 0 });
 
 /**
- * Advances one rule by one frame; returns 'raised', 'cleared' or null. Evidence leaks away
- * twice as fast as it builds, so one missed frame delays an alarm slightly instead of
- * restarting it, while scattered single-frame false positives never add up.
+ * Advances one rule by one frame; returns 'raised', 'cleared' or null. Evidence leaks away as
+ * fast as it builds, so one missed frame delays an alarm slightly instead of restarting it,
+ * while evidence in at most half of the frames never adds up.
  */
 export function stepRule(rule: AlarmRule, s: RuleState, score: number, dtMs: number): 'raised' | 'cleared' | null {
   const dt = Math.min(Math.max(0, dtMs), MAX_FRAME_GAP_MS);
@@ -60,7 +60,7 @@ export function stepRule(rule: AlarmRule, s: RuleState, score: number, dtMs: num
     s.evidenceMs += dt;
     s.quietMs = 0;
   } else {
-    s.evidenceMs = Math.max(0, s.evidenceMs - 2 * dt);
+    s.evidenceMs = Math.max(0, s.evidenceMs - dt);
     s.quietMs = score < rule.off ? s.quietMs + dt : 0;
   }
   if (!s.active && s.evidenceMs >= rule.raiseAfterMs && score >= rule.on) {
@@ -74,6 +74,9 @@ export function stepRule(rule: AlarmRule, s: RuleState, score: number, dtMs: num
   }
   return null;
 }
+
+/** How long smoke evidence explains away a loss of sharpness (see {@link AlarmTracker.step}). */
+export const SMOKE_MASKS_DEFOCUS_MS = 5000;
 
 /** What the tracker needs from one analysed frame. */
 export interface TrackInput {
@@ -102,6 +105,7 @@ export class AlarmTracker {
   readonly rules: Readonly<Record<SceneEventType, AlarmRule>>;
   readonly #state = new Map<SceneEventType, RuleState>();
   #lastT = NaN;
+  #lastSmokeT = -Infinity;
 
   /** Whether fire/smoke evidence needs motion in the frame (see {@link TrackInput.motion}). */
   readonly requireMotion: boolean;
@@ -141,6 +145,10 @@ export class AlarmTracker {
       scores.fire = 0;
       scores.smoke = 0;
     }
+    // Smoke softens the whole view as it thickens; within 5 s of smoke evidence a loss of
+    // sharpness is smoke, not a defocused lens.
+    if (scores.smoke >= this.rules.smoke.on) this.#lastSmokeT = f.timestamp;
+    if (f.timestamp - this.#lastSmokeT <= SMOKE_MASKS_DEFOCUS_MS) scores['tamper.defocused'] = 0;
     const out: Transition[] = [];
     for (const t of SCENE_EVENT_TYPES) {
       const s = this.#state.get(t)!;

@@ -29,6 +29,8 @@ export interface StreamState {
   refThumb: Float32Array;
   /** Per-block background edge energy. */
   bgGrad: Float32Array;
+  /** Per-block edge energy of the slow tamper reference. */
+  refGrad: Float32Array;
   /** Per-block flicker average. */
   flicker: Float32Array;
 }
@@ -57,7 +59,7 @@ export function newStreamState(W: number, H: number, grid: Grid): StreamState {
     frames: 0, lastT: -Infinity, refFrames: 0,
     ref: new Float64Array(5),
     bg: new Float32Array(tw * th), prev: new Float32Array(tw * th), refThumb: new Float32Array(tw * th),
-    bgGrad: new Float32Array(nb), flicker: new Float32Array(nb),
+    bgGrad: new Float32Array(nb), refGrad: new Float32Array(nb), flicker: new Float32Array(nb),
   };
 }
 
@@ -83,7 +85,13 @@ export const TAMPER_RULES = Object.freeze({
   warmupFrames: 3,
   /** A dead block: mean luma below this (0..1) and luma std below `deadStd`. */
   deadLuma: 0.16, deadStd: 0.04,
-  covered: 0.5, blinded: 0.5, defocusRatio: 0.5, moved: 0.55,
+  covered: 0.5, blinded: 0.5, defocusRatio: 0.5,
+  /** Fraction of the view changed against the reference before a shift is searched. */
+  moved: 0.3,
+  /** The best shift must leave at most this fraction of the unshifted difference. */
+  shiftExplains: 0.6,
+  /** Largest shift searched, thumbnail pixels (x4 analysis pixels). */
+  maxShift: 10,
   /** Luma difference (0..255) at which a thumbnail pixel counts as changed. */
   changeLevel: 28,
 });
@@ -159,18 +167,22 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
     // (with edges to lose) to have lost them.
     let soft = 0, textured = 0;
     for (let b = 0; b < nb; b++) {
-      if (state.bgGrad[b] < 0.01) continue;
+      if (state.refGrad[b] < 0.01) continue;
       textured++;
       const s = b * NSUMS;
-      if (sums[s + 11] / Math.max(1, sums[s + 19]) / 255 < 0.6 * state.bgGrad[b]) soft++;
+      if (sums[s + 11] / Math.max(1, sums[s + 19]) / 255 < 0.6 * state.refGrad[b]) soft++;
     }
     const uniform = textured > 0 && soft / textured >= 0.8;
     const lit = g.brightness > 0.5 * r[0] && g.brightness < 1.8 * r[0] + 0.05;
     tamper.defocused = !tamper.covered && !tamper.blinded && lit && uniform && ratio < TAMPER_RULES.defocusRatio ? 1 - ratio : 0;
     if (!tamper.covered && !tamper.blinded && !tamper.defocused && changed >= TAMPER_RULES.moved) {
-      tamper.moved = changed;
+      // A turned camera shows the same scene displaced: some shift must explain the change
+      // much better than none (people walking through or steam do not).
       const sh = globalShift(thumb, state.refThumb, tw, th);
-      g.shiftX = sh[0] * THUMB; g.shiftY = sh[1] * THUMB;
+      if ((sh[0] || sh[1]) && sh[2] < TAMPER_RULES.shiftExplains * sh[3]) {
+        tamper.moved = Math.min(1, 0.5 + changed);
+        g.shiftX = sh[0] * THUMB; g.shiftY = sh[1] * THUMB;
+      }
     }
   }
   const evidence = tamper.covered || tamper.blinded || tamper.defocused || tamper.moved;
@@ -181,6 +193,7 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
     r[3] += aRef * (g.brightFrac - r[3]);
     r[4] += aRef * (g.deadFrac - r[4]);
     for (let i = 0; i < thumb.length; i++) state.refThumb[i] += aRef * (thumb[i] - state.refThumb[i]);
+    for (let b = 0; b < nb; b++) state.refGrad[b] += aRef * (sums[b * NSUMS + 11] / Math.max(1, sums[b * NSUMS + 19]) / 255 - state.refGrad[b]);
     state.refFrames++;
   }
   if (first) state.bg.set(thumb);
@@ -224,18 +237,24 @@ function upwardDrift(cur: Float32Array, prev: Float32Array, tw: number, th: numb
   }
 }
 
-/** Global translation (thumbnail pixels, |d| <= 6) between a reference and the current thumbnail. */
-function globalShift(cur: Float32Array, ref: Float32Array, tw: number, th: number): [number, number] {
-  let best = Infinity, bx = 0, by = 0;
-  for (let dy = -6; dy <= 6; dy++) {
-    for (let dx = -6; dx <= 6; dx++) {
+/**
+ * Global translation (thumbnail pixels, |d| <= maxShift) between a reference and the current
+ * thumbnail, by mean absolute difference on the overlapping area (every second pixel).
+ * Returns [dx, dy, madAtBest, madAtZero].
+ */
+function globalShift(cur: Float32Array, ref: Float32Array, tw: number, th: number): [number, number, number, number] {
+  const R = TAMPER_RULES.maxShift;
+  let best = Infinity, bx = 0, by = 0, zero = Infinity;
+  for (let dy = -R; dy <= R; dy++) {
+    for (let dx = -R; dx <= R; dx++) {
       let sad = 0, m = 0;
-      for (let y = 6; y < th - 6; y += 2) {
-        for (let x = 6; x < tw - 6; x += 2) { sad += Math.abs(cur[y * tw + x] - ref[(y - dy) * tw + (x - dx)]); m++; }
+      for (let y = Math.max(0, dy); y < Math.min(th, th + dy); y += 2) {
+        for (let x = Math.max(0, dx); x < Math.min(tw, tw + dx); x += 2) { sad += Math.abs(cur[y * tw + x] - ref[(y - dy) * tw + (x - dx)]); m++; }
       }
       const v = sad / Math.max(1, m);
-      if (v < best) { best = v; bx = dx; by = dy; }
+      if (!dx && !dy) zero = v;
+      if (v < best - 1e-9) { best = v; bx = dx; by = dy; }
     }
   }
-  return [bx, by];
+  return [bx, by, best, zero];
 }

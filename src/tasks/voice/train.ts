@@ -17,7 +17,7 @@ import { headToOnnx, trainHead, type HeadDataset } from './head.js';
 import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, EMB_DIM, EMB_WINDOW, STEP, type VoiceModels } from './pipeline.js';
 import type { VoiceAction, VoicePhrase, VoiceProfileManifest } from './profile.js';
-import { pick, placeClip, rng, sentence, speak, type NoiseKind, type SpeakerSpec } from './synth.js';
+import { pick, placeClip, rng, sentence, speakMany, type NoiseKind, type SpeakerSpec } from './synth.js';
 
 /** Speaker conditions. Training and evaluation sets share no variant, speed or pitch. */
 export interface SpeakerSet {
@@ -59,7 +59,7 @@ export interface TrainConfig {
 /** Knobs of a training run; all recorded in the profile. */
 export interface TrainRunOptions {
   seed: number;
-  /** Positive clips per phrase. Default 80. */
+  /** Positive clips per phrase. Default 60. */
   clipsPerPhrase?: number;
   /** Minutes of unrelated speech as negatives. Default 8. */
   negativeMinutes?: number;
@@ -99,18 +99,37 @@ export async function speechBed(
   const parts: Float32Array[] = [];
   let total = 0;
   while (total < seconds * 16000) {
+    // One espeak-ng process per batch of 6 sentences from one speaker.
     const lang = r() < 0.5 ? 'cmn' : 'en';
-    const text = sentence(lang, r, lang === 'en' ? avoid.en : avoid.cmn);
-    const s = await speak(text, randomSpeaker(set, lang, r), k);
-    const gap = new Float32Array(Math.floor((0.15 + r() * 0.8) * 16000));
-    parts.push(s, gap);
-    total += s.length + gap.length;
+    const spk = randomSpeaker(set, lang, r);
+    const texts = Array.from({ length: 6 }, () => sentence(lang, r, lang === 'en' ? avoid.en : avoid.cmn));
+    for (const sp of await speakMany(texts, spk, k)) {
+      const gap = new Float32Array(Math.floor((0.15 + r() * 0.8) * 16000));
+      parts.push(sp, gap);
+      total += sp.length + gap.length;
+    }
   }
   const out = new Float32Array(total);
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
     o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Speaks every text once: one random speaker of `set` per language, one espeak-ng process per
+ * language. Returns the clips in the order of `texts`.
+ */
+export async function speakPhrases(texts: readonly { text: string; lang: 'cmn' | 'en' }[], set: SpeakerSet, r: () => number, k?: AudioKernelOps): Promise<Float32Array[]> {
+  const out = new Array<Float32Array>(texts.length);
+  for (const lang of ['cmn', 'en'] as const) {
+    const idx = texts.flatMap((t, i) => (t.lang === lang ? [i] : []));
+    if (idx.length === 0) continue;
+    const spk = randomSpeaker(set, lang, r);
+    const clips = await speakMany(idx.map((i) => texts[i]!.text), spk, k);
+    idx.forEach((i, j) => (out[i] = clips[j]!));
   }
   return out;
 }
@@ -144,7 +163,7 @@ class Store {
 export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRunOptions, modelsDir: string, k?: AudioKernelOps): Promise<VoiceProfileManifest> {
   const log = o.log ?? (() => {});
   const t0 = Date.now();
-  const clipsPerPhrase = o.clipsPerPhrase ?? 80;
+  const clipsPerPhrase = o.clipsPerPhrase ?? 60;
   const negMinutes = o.negativeMinutes ?? 8;
   const r = rng(o.seed);
   const models: VoiceModels = await loadVoiceModels(modelsDir);
@@ -158,11 +177,12 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
   // Positives: the windows ending 0-480 ms after the phrase ends. Windows ending before half
   // of the phrase was heard are negatives (partial phrases must not fire); the rest is ignored.
   let clips = 0;
-  for (const [pi, ph] of cfg.phrases.entries()) {
-    for (let c = 0; c < clipsPerPhrase; c++) {
-      const speech = await speak(ph.text, randomSpeaker(TRAIN_SPEAKERS, ph.lang, r), k);
-      const len = speech.length / 16000;
-      const clip = placeClip(speech, {
+  for (let c = 0; c < clipsPerPhrase; c++) {
+    // Each round: one random training speaker per language says every phrase of that language.
+    const speech = await speakPhrases(cfg.phrases, TRAIN_SPEAKERS, r, k);
+    for (const [pi, sp] of speech.entries()) {
+      const len = sp.length / 16000;
+      const clip = placeClip(sp, {
         preSec: Math.max(0.2, 2.1 + r() * 0.6 - len),
         postSec: 0.7,
         levelDb: -32 + r() * 18,
@@ -185,7 +205,7 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
       }
       clips++;
     }
-    log(`phrase ${ph.id}: ${clipsPerPhrase} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    if ((c + 1) % 10 === 0) log(`positives: round ${c + 1}/${clipsPerPhrase} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
 
   // Confusables and partial phrases, every window negative.
@@ -195,9 +215,8 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
     const words = ph.text.split(/\s+/);
     if (ph.lang === 'en' && words.length >= 2) conf.push({ text: words.slice(0, Math.ceil(words.length / 2)).join(' '), lang: 'en' });
   }
-  for (const cf of conf) {
-    for (let c = 0; c < 12; c++) {
-      const speech = await speak(cf.text, randomSpeaker(TRAIN_SPEAKERS, cf.lang, r), k);
+  for (let c = 0; c < 12; c++) {
+    for (const speech of await speakPhrases(conf, TRAIN_SPEAKERS, r, k)) {
       const clip = placeClip(speech, { preSec: Math.max(0.2, 2.1 + r() * 0.6 - speech.length / 16000), postSec: 0.8, levelDb: -32 + r() * 18, snrDb: pick(r, [Infinity, 20, 10]), noise: pick(r, TRAIN_SPEAKERS.noises), rt60: pick(r, TRAIN_SPEAKERS.rt60), bed }, r);
       const e = await clipEmbeddings(models, clip.audio);
       const base = store.addClip(e.emb, e.n);

@@ -20,13 +20,14 @@ describe.skipIf(!existsSync(DIR))('replayed real video groups (needs ../shared/e
   const samples = existsSync(DIR) ? loadSceneDataset(DIR) : [];
   const group = (g: string) => samples.filter((s) => s.group === g).sort((a, b) => a.index - b.index);
 
-  async function replay(files: string[], fps = 5) {
+  // Frame index i of a group at i/2 s (2 fps nominal, as hmp eval scene replays them).
+  async function replay(files: string[], times: number[]) {
     const s = await createSceneSession(engine, { id: 'replay' });
     const events: SceneEvent[] = [];
     s.on('event', (e: SceneEvent) => events.push(e));
     const scores: { fire: number; smoke: number }[] = [];
     for (let i = 0; i < files.length; i++) {
-      const r = await s.push(readFileSync(files[i]), { timestamp: (i * 1000) / fps });
+      const r = await s.push(readFileSync(files[i]), { timestamp: times[i] });
       scores.push(r.scores);
     }
     await s.close();
@@ -43,11 +44,10 @@ describe.skipIf(!existsSync(DIR))('replayed real video groups (needs ../shared/e
   it('a replayed fire video (fire2_mp4) raises a fire alarm with a region and a JPEG snapshot', async () => {
     const frames = group('fire2_mp4');
     expect(frames.length).toBe(51);
-    const { events } = await replay(frames.map((f) => f.path));
+    const { events } = await replay(frames.map((f) => f.path), frames.map((f) => (f.index - frames[0].index) * 500));
     const fire = events.find((e) => e.type === 'fire' && e.state === 'raised');
     expect(fire, JSON.stringify(events.map((e) => [e.type, e.state, e.frame]))).toBeDefined();
-    // Within the first 4 s of the stream at 5 fps.
-    expect(fire!.timestamp).toBeLessThanOrEqual(4000);
+    expect(fire!.timestamp).toBeLessThanOrEqual(5000);
     expect(fire!.regions.length).toBeGreaterThan(0);
     expect(fire!.confidence).toBeGreaterThan(0.3);
     const jpeg = Buffer.from(fire!.snapshot!, 'base64');
@@ -56,17 +56,18 @@ describe.skipIf(!existsSync(DIR))('replayed real video groups (needs ../shared/e
   });
 
   it('a replayed smoke video (smoke1_mp4) raises a smoke alarm', async () => {
-    const { events } = await replay(group('smoke1_mp4').map((f) => f.path));
+    const g = group('smoke1_mp4');
+    const { events } = await replay(g.map((f) => f.path), g.map((f) => (f.index - g[0].index) * 500));
     expect(events.some((e) => e.type === 'smoke' && e.state === 'raised'), JSON.stringify(events.map((e) => [e.type, e.frame]))).toBe(true);
   });
 
-  it('normal frames of held-out groups, each held for 4 s, stay quiet', async () => {
+  it('normal frames of held-out groups, each held still for 4 s at 5 fps, stay quiet', async () => {
     const m = loadSceneModel(engine.modelsDir);
     const test = new Set(m.file.split.testGroups);
     const normals = samples.filter((s) => !s.fire && !s.smoke && test.has(s.group)).slice(0, 6);
     expect(normals.length).toBe(6);
     for (const n of normals) {
-      const { events, scores } = await replay(Array.from({ length: 20 }, () => n.path));
+      const { events, scores } = await replay(Array.from({ length: 20 }, () => n.path), Array.from({ length: 20 }, (_, i) => i * 200));
       expect(events.filter((e) => e.type === 'fire' || e.type === 'smoke'), `${n.file} ${JSON.stringify(scores[0])}`).toEqual([]);
     }
   });

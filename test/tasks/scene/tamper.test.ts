@@ -27,7 +27,7 @@ describe.skipIf(!existsSync(DIR))('tamper on sequences synthesised from real fra
     ['tamper.covered', (f) => coverBlob(f, W, H, 0.5, 0.5, 0.62, 0.7, 3)],
     ['tamper.blinded', (f) => saturate(f)],
     ['tamper.defocused', (f) => boxBlur(f, W, H, 4, 3)],
-    ['tamper.moved', (f) => shiftView(f, W, H, 48, 12)],
+    ['tamper.moved', (f) => shiftView(f, W, H, 32, 8)],
   ];
   for (const [kind, make] of cases) {
     it(`${kind} is raised within 2 s of the onset, and nothing else`, async () => {
@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(DIR))('tamper on sequences synthesised from real fra
       for (const f of frames) {
         const t = make(f);
         const seq = Array.from({ length: 40 }, (_, i) => noisy(i < 20 ? f : t, i + 1));
-        const { raised } = replay(k, model, seq);
+        const { raised } = replay(k, model, seq, 5);
         expect(raised[kind as keyof typeof raised], JSON.stringify(raised)).toBeGreaterThanOrEqual(4);
         expect(raised[kind as keyof typeof raised]!).toBeLessThanOrEqual(6);
         expect(Object.keys(raised).filter((x) => x !== kind)).toEqual([]);
@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(DIR))('tamper on sequences synthesised from real fra
     const model = loadSceneModel(engine.modelsDir);
     const k = await getSceneKernels();
     for (const f of frames) {
-      const { raised } = replay(k, model, Array.from({ length: 40 }, (_, i) => noisy(f, i + 1)));
+      const { raised } = replay(k, model, Array.from({ length: 40 }, (_, i) => noisy(f, i + 1)), 5);
       expect(raised).toEqual({});
     }
   });

@@ -1,0 +1,121 @@
+/**
+ * Face pipeline benchmarks, on the calling thread (the code a worker runs), one ORT thread:
+ *  - detection on a 640x480 frame (full pass + the tiles `minFaceSize` 32 plans), against the
+ *    raw ORT time of the same detector runs: the ratio budget keeps pre/post-processing
+ *    (WASM resize/normalise, decoding, weighted NMS) under 30% of inference;
+ *  - detection on a 1280x720 frame with small-face tiling (reported and budgeted);
+ *  - attributes of one new face (aligned crop + mirrored crop through the face-api
+ *    age-gender net) against the raw ORT time of those two runs.
+ *
+ * Frames: a WIDER val photo (../shared/eval) resampled to the frame size, with UTKFace crops
+ * pasted in for the 720p composite; without ../shared, a grey frame (same work for
+ * detection: every window runs, whatever it contains) and a synthetic face geometry.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchDef } from './types.js';
+import { loadRgb } from '../src/runtime/face-images.js';
+import { createSessionFromFile, ort } from '../src/runtime/onnx.js';
+import { defaultModelsDir, findModel } from '../src/runtime/models.js';
+import { getKernels, type Kernels } from '../src/runtime/wasm.js';
+import { ATTRIBUTE_MODELS, attributeInput, predictAttributes } from '../src/tasks/face/attributes.js';
+import { detectBlazeface, planWindows, windowTensor, type ModelRunner, type RawDetection, type RgbImage } from '../src/tasks/face/detect.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FACES = join(ROOT, '..', 'shared', 'eval', 'faces');
+const WIDER_IMG = join(FACES, 'wider-val-416', 'images', '0_Parade_Parade_0_102.jpg');
+const UTK = join(FACES, 'utkface-200');
+
+const sessions = new Map<string, ort.InferenceSession>();
+let k: Kernels;
+let frame640: RgbImage;
+let frame720: RgbImage;
+let face: RawDetection;
+let faceImg: RgbImage;
+let detectorInputs640: Float32Array[] = [];
+let attrInputs: { data: Float32Array; dims: number[] }[] = [];
+const SETTINGS = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 50, minFaceSize: 32 };
+
+const run: ModelRunner = async (name, input, dims) => {
+  const s = sessions.get(name)!;
+  const out = await s.run({ [s.inputNames[0]!]: new ort.Tensor('float32', input, [...dims]) });
+  const r: Record<string, Float32Array> = {};
+  for (const [n, v] of Object.entries(out)) r[n] = v.data as Float32Array;
+  return r;
+};
+
+function grey(w: number, h: number): RgbImage {
+  return { data: new Uint8Array(w * h * 3).fill(128), width: w, height: h, channels: 3 };
+}
+
+async function setup(): Promise<void> {
+  if (k) return;
+  k = await getKernels();
+  for (const m of ['blazeface-back', 'faceapi-age-gender']) sessions.set(m, await createSessionFromFile(findModel(defaultModelsDir(), m).path));
+  const hasEval = existsSync(WIDER_IMG) && existsSync(UTK);
+  if (hasEval) {
+    const f = await loadRgb(WIDER_IMG, { resize: { width: 640, height: 480 } });
+    frame640 = { data: f.data, width: f.width, height: f.height, channels: 3 };
+    // 720p composite: the WIDER scene with four UTKFace crops of 40-160 px pasted in.
+    const bg = await loadRgb(WIDER_IMG, { resize: { width: 1280, height: 720 } });
+    const files = readFileSync(join(UTK, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1, 5).map((l) => l.split(',')[0]!);
+    const sizes = [160, 96, 64, 40];
+    for (let i = 0; i < files.length; i++) {
+      const s = sizes[i]!;
+      const c = await loadRgb(join(UTK, 'images', files[i]!), { resize: { width: s, height: s } });
+      const x0 = 100 + i * 280;
+      const y0 = 420;
+      for (let r = 0; r < s; r++) bg.data.set(c.data.subarray(r * s * 3, (r + 1) * s * 3), ((y0 + r) * 1280 + x0) * 3);
+    }
+    frame720 = { data: bg.data, width: 1280, height: 720, channels: 3 };
+    const crop = await loadRgb(join(UTK, 'images', files[0]!), { pad: 100 });
+    faceImg = { data: crop.data, width: crop.width, height: crop.height, channels: 3 };
+    const dets = await detectBlazeface(k, run, 'blazeface-back', faceImg, { ...SETTINGS, minFaceSize: 0 });
+    face = dets[0]!;
+  } else {
+    frame640 = grey(640, 480);
+    frame720 = grey(1280, 720);
+    faceImg = grey(400, 400);
+    face = { x1: 140, y1: 140, x2: 260, y2: 260, score: 1, keypoints: [175, 180, 225, 180, 200, 210, 200, 235, 150, 190, 250, 190] };
+  }
+  detectorInputs640 = planWindows(640, 480, SETTINGS.minFaceSize).map((w) => windowTensor(k, frame640, w).tensor.slice());
+  const m = ATTRIBUTE_MODELS['faceapi-age-gender']!;
+  attrInputs = [attributeInput(k, faceImg, face, m), attributeInput(k, faceImg, face, m, m.scale, true)];
+}
+
+export const benchmarks: BenchDef[] = [
+  {
+    name: 'faces.detect640.ort', group: 'faces', gate: true, setup,
+    // Raw ORT: the same detector runs (full pass + tiles) on prepared inputs.
+    fn: async () => {
+      for (const t of detectorInputs640) await run('blazeface-back', t, [1, 256, 256, 3]);
+    },
+  },
+  {
+    name: 'faces.detect640.pipeline', group: 'faces', gate: true, setup,
+    fn: () => detectBlazeface(k, run, 'blazeface-back', frame640, SETTINGS),
+  },
+  {
+    name: 'faces.detect720.tiled', group: 'faces', setup, timeMs: 3000,
+    fn: () => detectBlazeface(k, run, 'blazeface-back', frame720, SETTINGS),
+  },
+  {
+    name: 'faces.detect720.fullframe', group: 'faces', setup,
+    fn: () => detectBlazeface(k, run, 'blazeface-back', frame720, { ...SETTINGS, minFaceSize: 0 }),
+  },
+  {
+    name: 'faces.attributes.ort', group: 'faces', gate: true, setup,
+    fn: async () => {
+      for (const t of attrInputs) await run('faceapi-age-gender', t.data, t.dims);
+    },
+  },
+  {
+    name: 'faces.attributes.pipeline', group: 'faces', gate: true, setup,
+    fn: async () => {
+      const m = ATTRIBUTE_MODELS['faceapi-age-gender']!;
+      await predictAttributes(k, run, faceImg, face, m);
+      await predictAttributes(k, run, faceImg, face, m, m.scale, true);
+    },
+  },
+];

@@ -1,0 +1,215 @@
+/**
+ * `hmp faces <image|folder>` and `hmp eval faces`.
+ * @internal
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.js';
+import { Engine } from '../../engine/engine.js';
+import { HmpError } from '../../errors.js';
+import { drawBoxes } from '../../runtime/face-images.js';
+import { packageRoot } from '../../runtime/models.js';
+import { detectFaces, type FaceDetectOptions } from '../../tasks/face/index.js';
+import { evalUtk, evalWider, faceEvalSets } from '../../tasks/face/eval.js';
+import { progress } from './scan.js';
+
+const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
+
+async function listImages(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listImages(p)));
+    else if (e.isFile() && IMAGE_EXT.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+export const faces: Command = {
+  name: ['faces'],
+  summary: 'Detect faces (box, keypoints, angles, age, gender) in an image or a folder',
+  help: `Usage: hmp faces <image|folder> [options]
+
+Finds every face with BlazeFace (tiled for small faces), estimates head angles and whether the
+face looks at the camera, and age and gender.
+
+Options:
+  --json             one JSON object per image per line:
+                     {"file","width","height","faces":[{"box":{"x","y","width","height"},"score",
+                      "keypoints":[{"name","x","y"}],"angles":{"pitch","yaw","roll"},"attention",
+                      "age","ageBand","gender","genderScore"}]}   (boxes in pixels of the input)
+                     (a file that fails prints {"file","error":{"code","message"}})
+  --draw FILE        write the image with boxes and labels to FILE (PNG; single image only)
+  --min-score X      detector threshold in (0, 1) (default 0.5)
+  --min-face N       smallest face height in px to find; larger frames are tiled (default 32; 0 = no tiling)
+  --max-faces N      most faces per image (default 20)
+  --no-attributes    skip age and gender
+  --pool N           worker threads (default: cores)
+  -h, --help         show this help
+
+Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on bad usage.`,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        draw: { type: 'string' },
+        'min-score': { type: 'string' },
+        'min-face': { type: 'string' },
+        'max-faces': { type: 'string' },
+        'no-attributes': { type: 'boolean' },
+        pool: { type: 'string' },
+      },
+    });
+    if (positionals.length !== 1) {
+      process.stderr.write(`hmp faces: expected one image or folder\n\n${faces.help}\n`);
+      return 2;
+    }
+    const target = positionals[0]!;
+    const options: FaceDetectOptions = {};
+    if (values['min-score'] !== undefined) options.minScore = Number(values['min-score']);
+    if (values['min-face'] !== undefined) options.minFaceSize = Number(values['min-face']);
+    if (values['max-faces'] !== undefined) options.maxFaces = Number(values['max-faces']);
+    if (values['no-attributes']) options.attributes = false;
+    const isDir = (await stat(target)).isDirectory();
+    if (isDir && values.draw) {
+      process.stderr.write('hmp faces: --draw takes a single image, not a folder\n');
+      return 2;
+    }
+    const files = isDir ? await listImages(target) : [target];
+    const engine = await Engine.create({ verifyModels: false, ...(values.pool !== undefined ? { poolSize: Number(values.pool) } : {}) });
+    let failed = 0;
+    let done = 0;
+    try {
+      // Validate options before reading any file, so a typo fails fast with its code.
+      if (files.length > 0) await detectFaces(engine, { data: new Uint8Array(3 * 64 * 64), width: 64, height: 64, format: 'rgb' }, { ...options, attributes: false });
+      const results: (string | undefined)[] = new Array(files.length);
+      let next = 0;
+      let printed = 0;
+      const flush = () => {
+        while (printed < files.length && results[printed] !== undefined) process.stdout.write(results[printed++]!);
+      };
+      const worker = async () => {
+        for (let i = next++; i < files.length; i = next++) {
+          const file = files[i]!;
+          let line: string;
+          try {
+            const bytes = await readFile(file);
+            // The engine transfers (detaches) the buffer it is given; keep the original for --draw.
+            const r = await detectFaces(engine, values.draw ? new Uint8Array(bytes) : bytes, options);
+            if (values.draw) {
+              await drawBoxes(bytes, r.faces.map((f) => ({
+                x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height, points: f.keypoints,
+                color: f.attention ? '#00e676' : '#ffb300',
+                label: [f.score.toFixed(2), f.age !== undefined ? `${Math.round(f.age)}y` : '', f.gender ?? ''].filter(Boolean).join(' '),
+              })), values.draw);
+            }
+            line = values.json
+              ? JSON.stringify({ file, width: r.width, height: r.height, faces: r.faces }) + '\n'
+              : `${file}: ${r.faces.length} face(s) (${r.timings.totalMs} ms)\n` +
+                r.faces.map((f) => `  [${f.box.x}, ${f.box.y}, ${f.box.width}x${f.box.height}] score ${f.score} yaw ${f.angles.yaw} pitch ${f.angles.pitch} roll ${f.angles.roll}${f.attention ? ' attentive' : ''}${f.age !== undefined ? ` age ${f.age} ${f.gender} (${f.genderScore})` : ''}\n`).join('');
+          } catch (err) {
+            failed++;
+            const e = err instanceof HmpError ? { code: err.code, message: err.message } : { code: 'HMP_ERR_ENGINE_INTERNAL', message: (err as Error).message };
+            line = values.json ? JSON.stringify({ file, error: e }) + '\n' : `${file}: error ${e.code}: ${e.message}\n`;
+          }
+          results[i] = line;
+          flush();
+          if (isDir) progress(++done, files.length);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, engine.options.poolSize) }, worker));
+    } finally {
+      await engine.dispose();
+    }
+    return failed > 0 ? 1 : 0;
+  },
+};
+
+const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(1) : '-');
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+
+export const evalFaces: Command = {
+  name: ['eval', 'faces'],
+  summary: 'Face detection recall/AP per size bucket and age/gender accuracy on ../shared/eval/faces',
+  help: `Usage: hmp eval faces [options]
+
+Runs the face pipeline over a folder laid out like ../shared/eval/faces:
+  wider-val-416/ (annotations.json, images/)  → recall and AP at IoU 0.5 per face height
+                                                 bucket (<10, 10-20, 20-40, >=40 px), invalid faces ignored
+  utkface-200/ (labels.csv, images/)          → age MAE and gender accuracy (missed face = wrong),
+                                                 overall, per gender and per age bin; crops padded to 400x400
+
+Options:
+  --data DIR         the faces folder (default: ../shared/eval/faces next to the hmp checkout)
+  --min-face N       minFaceSize for the WIDER run (default 20 = 256 px tiles)
+  --stretched        evaluate WIDER images as stored (stretched to 416x416) instead of restoring their aspect
+  --only SET         wider or utk
+  --json             print the figures as one JSON object
+  --pool N           worker threads (default: cores)
+  -h, --help         show this help`,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        data: { type: 'string' },
+        'min-face': { type: 'string' },
+        stretched: { type: 'boolean' },
+        only: { type: 'string' },
+        json: { type: 'boolean' },
+        pool: { type: 'string' },
+      },
+    });
+    const dir = resolve(values.data ?? join(packageRoot(), '..', 'shared', 'eval', 'faces'));
+    const sets = faceEvalSets(dir);
+    if (values.only !== undefined && values.only !== 'wider' && values.only !== 'utk') {
+      process.stderr.write(`hmp eval faces: --only takes wider or utk, not ${values.only}\n`);
+      return 2;
+    }
+    if (!sets.wider && !sets.utk) {
+      process.stderr.write(`hmp eval faces: no wider-val-416/annotations.json or utkface-200/labels.csv under ${dir}\n`);
+      return 2;
+    }
+    const engine = await Engine.create({ verifyModels: false, ...(values.pool !== undefined ? { poolSize: Number(values.pool) } : {}) });
+    const out: Record<string, unknown> = { data: dir };
+    try {
+      if (sets.wider && values.only !== 'utk') {
+        const r = await evalWider(engine, sets.wider, {
+          ...(values['min-face'] !== undefined ? { minFaceSize: Number(values['min-face']) } : {}),
+          restoreAspect: !values.stretched,
+          onProgress: (d, t) => progress(d, t, 'wider'),
+        });
+        out.wider = r;
+        if (!values.json) {
+          process.stdout.write(`\nWIDER val (${r.byThreshold[0].figures.images} images, minFaceSize ${r.minFaceSize}, ${r.restoreAspect ? 'aspect restored' : 'stretched'}, ${r.msPerImage.toFixed(1)} ms/image)\n`);
+          process.stdout.write(`bucket   faces  ${r.byThreshold.map((t) => `recall@${t.minScore}`.padStart(12)).join(' ')}  AP(score>=${r.byThreshold[r.byThreshold.length - 1].minScore})\n`);
+          const last = r.byThreshold[r.byThreshold.length - 1].figures;
+          r.byThreshold[0].figures.buckets.forEach((b, i) => {
+            process.stdout.write(`${b.bucket.padEnd(8)} ${String(b.faces).padStart(5)}  ${r.byThreshold.map((t) => pct(t.figures.buckets[i].recall).padStart(12)).join(' ')}  ${pct(last.buckets[i].ap).padStart(8)}\n`);
+          });
+          for (const t of r.byThreshold) process.stdout.write(`minScore ${t.minScore}: ${t.figures.detections} detections, ${t.figures.falsePositives} unmatched, ${t.figures.largeFalsePositives} unmatched >= 40 px\n`);
+        }
+      }
+      if (sets.utk && values.only !== 'wider') {
+        const r = await evalUtk(engine, sets.utk, { onProgress: (d, t) => progress(d, t, 'utk') });
+        out.utk = r;
+        if (!values.json) {
+          const f = r.figures;
+          process.stdout.write(`\nUTKFace-200 (${r.faces} crops padded by ${r.pad} px, ${r.missed} without a face found, ${r.msPerImage.toFixed(1)} ms/image)\n`);
+          process.stdout.write(`group     faces  found  age MAE  gender acc\n`);
+          for (const x of [f.overall, f.female, f.male, ...f.bins]) {
+            process.stdout.write(`${x.bin.padEnd(9)} ${String(x.faces).padStart(5)}  ${String(x.found).padStart(5)}  ${f1(x.ageMae).padStart(7)}  ${pct(x.genderAccuracy).padStart(10)}\n`);
+          }
+        }
+      }
+    } finally {
+      await engine.dispose();
+    }
+    if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
+    return 0;
+  },
+};
