@@ -1,6 +1,6 @@
 /**
  * Load curve of the JSAPI server with autocannon on loopback (a benchmark, not a test):
- * requests/s and latency p50/p99 at rising concurrency for `getImageInfo` and `scanCode` on real
+ * requests/s and latency p50/p99 at rising concurrency for `getImageInfo`, `faceDetect` and `scanCode` on real
  * images, then an overload run with a small engine queue showing fast coded rejections
  * (503 HMP_ERR_ENGINE_OVERLOADED) and bounded latency instead of a growing queue.
  *
@@ -73,7 +73,15 @@ async function main(): Promise<void> {
   const levels = (values.levels ?? '1,2,4,8,16,32,64').split(',').map(Number);
   const inputs: { api: string; input: string; body: Buffer; type: string }[] = [];
   const faces = join(EVAL, 'faces', 'utkface-200', 'images');
-  if (existsSync(faces)) inputs.push({ api: 'getImageInfo', input: 'UTKFace 200x200 JPEG', body: readFileSync(join(faces, readdirSync(faces).sort()[0]!)), type: 'image/jpeg' });
+  if (existsSync(faces)) {
+    const face = readFileSync(join(faces, readdirSync(faces).sort()[0]!));
+    inputs.push({ api: 'getImageInfo', input: 'UTKFace 200x200 JPEG', body: face, type: 'image/jpeg' });
+    inputs.push({ api: 'faceDetect', input: 'UTKFace 200x200 JPEG', body: face, type: 'image/jpeg' });
+  }
+  const wider = join(EVAL, 'faces', 'wider-val-416', 'images');
+  if (existsSync(wider)) {
+    inputs.push({ api: 'faceDetect', input: 'WIDER 416x416 JPEG', body: readFileSync(join(wider, readdirSync(wider).filter((f) => f.endsWith('.jpg')).sort()[0]!)), type: 'image/jpeg' });
+  }
   inputs.push({ api: 'getImageInfo', input: 'rendered 640x480 JPEG', body: await renderedJpeg(), type: 'image/jpeg' });
   const qr = join(EVAL, 'barcode', 'zxing', 'qrcode-1', '1.png');
   if (existsSync(qr)) inputs.push({ api: 'scanCode', input: 'ZXing qrcode-1/1.png', body: readFileSync(qr), type: 'image/png' });

@@ -38,8 +38,14 @@ start() {
   local bin data
   bin="$(bindir)"
   if [[ -f "$state" ]]; then
-    echo "pg-test-server: already started ($(cat "$state")); run stop first" >&2
-    exit 1
+    local old_data old_port
+    read -r old_data old_port <"$state"
+    if [[ -d "$old_data" ]] && as_pg "$bin/pg_ctl" -D "$old_data" status >/dev/null 2>&1; then
+      echo "pg-test-server: already running ($old_data, port $old_port); run stop first" >&2
+      exit 1
+    fi
+    # Left over from a run that never stopped its server (machine restarted): forget it.
+    rm -rf "$old_data" "$old_data.initdb.log" "$state"
   fi
   data="$(mktemp -d "${TMPDIR:-/tmp}/hmp-pg-test.XXXXXX")"
   if [[ "$(id -u)" -eq 0 ]]; then chown postgres: "$data"; fi

@@ -19,6 +19,7 @@ export {
   type FaceDetectOptions, type FaceDetectResult, type DetectedFace, type FaceBox, type FaceKeypoint, type FaceAngles, type AgeBand, type Gender, type KeypointName,
   type WxFaceDetectOptions, type WxFaceDetectResult, type WxFaceInfo, type VkFaceAnchor, type FaceTrackerOptions, type TrackRecord, type TrackedFrame,
 } from './tasks/face/index.js';
+export { FACE_DESCRIPTOR_THRESHOLD, descriptorDistance, EMOTIONS, type Emotion } from './tasks/face/index.js';
 export { startServer, type RunningServer } from './server/server.js';
 export { buildApp, type AppOptions } from './server/app.js';
 export { type ServerOptions, SERVER_DEFAULTS, loadServerConfig } from './server/options.js';
@@ -33,3 +34,7 @@ export {
 } from './recommend/index.js';
 export { openStore, SqliteStore, PostgresStore, type Store, type StoreOptions, type SqliteStoreOptions, type PostgresStoreOptions } from './store/index.js';
 export { recommendationApis } from './server/apis/recommendation.js';
+export {
+  createVoiceSession, processVoiceFile, VoiceSession, loadProfile as loadVoiceProfile, defaultProfileDir as defaultVoiceProfileDir, parseWav, encodeWav,
+  type VoiceSessionOptions, type VadOptions, type VoiceEvent, type VoiceEventType, type VoiceAction, type VoicePhrase, type VoiceProfile, type VoiceProfileManifest,
+} from './tasks/voice/index.js';

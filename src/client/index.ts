@@ -217,6 +217,7 @@ export class HmpClient {
       const stream: ClientStream = {
         send: (frame) => socket.send(frame instanceof Uint8Array ? frame : new Uint8Array(frame)),
         configure: (geometry) => socket.send(JSON.stringify({ type: 'config', ...geometry })),
+        control: (message) => socket.send(JSON.stringify(message)),
         close: () => socket.close(1000, 'done'),
         closed: new Promise((r) => socket.onClose((code, reason) => r({ code, reason }))),
       };
@@ -251,6 +252,8 @@ export interface ClientStream {
   send(frame: Uint8Array | ArrayBuffer): void;
   /** Sets the raw frame geometry of following frames. */
   configure(geometry: { width?: number; height?: number; format?: string }): void;
+  /** Sends a control message, e.g. `{type: 'flush'}` on voice streams. */
+  control(message: { type: string; [k: string]: unknown }): void;
   close(): void;
   /** Resolves when the socket closes. */
   closed: Promise<{ code: number; reason: string }>;

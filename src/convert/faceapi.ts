@@ -178,6 +178,81 @@ export function buildFaceapiAgeGender(manifestPath: string): Uint8Array {
   return b.serialize();
 }
 
+/** Input side of the face-api face recognition net. */
+export const FACEAPI_RECOGNITION_SIZE = 150;
+
+/**
+ * Builds face-api's face recognition net (dlib's `dlib_face_recognition_resnet_model_v1`, a
+ * 29-layer ResNet ported by face-api.js) as ONNX. Input `input` NCHW [N, 3, 150, 150] float32,
+ * RGB normalised as `(v - FACEAPI_MEAN_RGB) / 255`; output `descriptor` [N, 128] (not
+ * normalised: face-api compares raw descriptors by Euclidean distance, threshold 0.6).
+ *
+ * Topology from face-api's `src/faceRecognitionNet/*.ts`: each conv layer is conv + bias then a
+ * per-channel scale layer (`x·w + b`, folded here into the conv weights); `convDown` is a 2-stride
+ * `valid` conv, the others `same`. `residualDown` adds a 2x2/2 average pool of its input, padded
+ * with zero channels, and pads its own output with a zero row and column when the pooled map is
+ * larger (the 3→4 and 1→2 steps of a 150-px input).
+ * @param manifestPath path of `face_recognition_model-weights_manifest.json`
+ * @throws HMP_ERR_CONVERT_MODEL_INVALID, HMP_ERR_CONVERT_SHARD_MISSING, HMP_ERR_CONVERT_SHARD_SHORT
+ */
+export function buildFaceapiRecognition(manifestPath: string): Uint8Array {
+  const b = new OnnxGraphBuilder({ graphName: 'faceapi-recognition', producerName: 'hmp faceapi.ts' });
+  const g = new FaceapiGraph(b, loadFaceapiWeights(manifestPath), manifestPath);
+  const S = FACEAPI_RECOGNITION_SIZE;
+  const input = b.addInput('input', 'float32', ['N', 3, S, S]);
+  // conv + bias, then scale (x·w + b): W'[o] = W[o]·w[o], B'[o] = bias[o]·w[o] + b[o].
+  const conv = (x: string, prefix: string, stride: 1 | 2, relu: boolean): string => {
+    const f = hwioToOihw(g.get(`${prefix}/conv/filters`));
+    const co = f.dims[0];
+    const per = f.data.length / co;
+    const w = g.get(`${prefix}/scale/weights`, [co]).data;
+    const sb = g.get(`${prefix}/scale/biases`, [co]).data;
+    const bias = g.get(`${prefix}/conv/bias`, [co]).data;
+    const Wd = new Float32Array(f.data.length);
+    const Bd = new Float32Array(co);
+    for (let o = 0; o < co; o++) {
+      for (let i = 0; i < per; i++) Wd[o * per + i] = f.data[o * per + i] * w[o];
+      Bd[o] = bias[o] * w[o] + sb[o];
+    }
+    const W = g.init(`${prefix}/conv/filters`, f.dims, Wd);
+    const B = g.init(`${prefix}/conv/bias`, [co], Bd);
+    const pad = stride === 2 ? { auto_pad: 'VALID' } : { auto_pad: 'SAME_UPPER' };
+    const y = b.op('Conv', [x, W, B], { ...pad, kernel_shape: f.dims.slice(2), strides: [stride, stride] }, prefix.replace(/\//g, '.'));
+    return relu ? g.relu(y) : y;
+  };
+  // Spatial sizes through the net for a 150-px input, to place residualDown's zero padding.
+  let size = Math.floor((S - 7) / 2) + 1;
+  let channels = 32;
+  const residual = (x: string, prefix: string): string => g.relu(b.op('Add', [conv(conv(x, `${prefix}/conv1`, 1, true), `${prefix}/conv2`, 1, false), x]));
+  const residualDown = (x: string, prefix: string, outChannels: number): string => {
+    let out = conv(conv(x, `${prefix}/conv1`, 2, true), `${prefix}/conv2`, 1, false);
+    const convSize = Math.floor((size - 3) / 2) + 1;
+    const poolSize = Math.floor(size / 2);
+    if (poolSize !== convSize) out = b.op('Pad', [out, b.int64s([0, 0, 0, 0, 0, 0, poolSize - convSize, poolSize - convSize])]);
+    let pooled = b.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+    if (outChannels !== channels) pooled = b.op('Pad', [pooled, b.int64s([0, 0, 0, 0, 0, outChannels - channels, 0, 0])]);
+    size = poolSize;
+    channels = outChannels;
+    return g.relu(b.op('Add', [pooled, out]));
+  };
+  let x = conv(input, 'conv32_down', 2, true);
+  x = b.op('MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2] });
+  size = Math.floor((size - 3) / 2) + 1;
+  for (const n of [1, 2, 3]) x = residual(x, `conv32_${n}`);
+  x = residualDown(x, 'conv64_down', 64);
+  for (const n of [1, 2, 3]) x = residual(x, `conv64_${n}`);
+  x = residualDown(x, 'conv128_down', 128);
+  for (const n of [1, 2]) x = residual(x, `conv128_${n}`);
+  x = residualDown(x, 'conv256_down', 256);
+  for (const n of [1, 2]) x = residual(x, `conv256_${n}`);
+  x = residualDown(x, 'conv256_down_out', 256);
+  const pooled = b.op('Flatten', [b.op('GlobalAveragePool', [x])], { axis: 1 }, 'pooled');
+  const fc = g.get('fc', [256, 128]);
+  b.addNode('MatMul', [pooled, g.init('fc', [256, 128], fc.data)], ['descriptor']);
+  b.addOutput('descriptor', 'float32', ['N', 128]);
+  return b.serialize();
+}
+
 const FA = { package: '@vladmandic/face-api', version: '1.7.15' } as const;
 
 /** Catalogue entries for `hmp models build` (see `sources.ts`): face-api nets built by this file. */
@@ -194,5 +269,15 @@ export const FACEAPI_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource
     },
     notes: 'Outputs match face-api 1.7.15 on the TF.js CPU backend to 4 decimals (test/convert/faceapi.test.ts). Trained on an 80/20 split of UTKFace: its UTKFace figures are optimistic.',
     build: buildFaceapiAgeGender,
+  },
+  {
+    name: 'faceapi-recognition', task: 'face-embedding', file: 'faceapi-recognition.onnx', kind: 'convert',
+    source: { ...FA, path: 'model/face_recognition_model-weights_manifest.json' },
+    origin: 'face-api.js FaceRecognitionNet (port of dlib\'s ResNet-29 face recognition model) weights as shipped by @vladmandic/face-api; graph written by hmp src/convert/faceapi.ts from face-api\'s source',
+    licence: 'MIT (@vladmandic/face-api and face-api.js); dlib model weights CC0',
+    inputs: { input: { layout: 'NCHW RGB', range: [-0.49, 0.6], meaning: 'aligned face crop resized to 150x150, (RGB - [122.782, 117.001, 104.298]) / 255' } },
+    outputs: { descriptor: { meaning: '128-d face descriptor (not normalised; hmp L2-normalises it)' } },
+    notes: 'Outputs match face-api 1.7.15 on the TF.js CPU backend to 1e-4 (test/convert/faceapi.test.ts).',
+    build: buildFaceapiRecognition,
   },
 ]);

@@ -12,15 +12,17 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { createError, createErrorWith, describe } from '../errors.js';
 import * as is from '../is.js';
 import { DescriptorIndex, type SearchPrecision } from '../runtime/search-kernels.js';
+import { FACE_DESCRIPTOR_THRESHOLD } from '../tasks/face/descriptor.js';
 import type { Store } from '../store/types.js';
 import { AGE_BANDS, GENDERS, type ConsentRecord, type MemberTags, type StoredMember } from './types.js';
 
 /**
- * Default cosine-similarity threshold for a match. face-api's 128-d descriptors match at a
- * Euclidean distance below 0.6; for unit vectors d² = 2 − 2·cos, so 0.6 ↔ cos 0.82.
- * Replace with the threshold the faces issue measures for its descriptor (pass `threshold`).
+ * Default cosine-similarity threshold for a match: the faces work's documented distance
+ * threshold for its descriptor (`FACE_DESCRIPTOR_THRESHOLD`, Euclidean between unit vectors,
+ * measured in docs/faces.md) converted with d² = 2 − 2·cos. The kernels rank by inner
+ * product, so the threshold is applied as a similarity.
  */
-export const DEFAULT_MATCH_THRESHOLD = 0.82;
+export const DEFAULT_MATCH_THRESHOLD = 1 - (FACE_DESCRIPTOR_THRESHOLD * FACE_DESCRIPTOR_THRESHOLD) / 2;
 /** Descriptor length of face-api's recognition net, the candidate descriptor. */
 export const DEFAULT_DESCRIPTOR_DIM = 128;
 

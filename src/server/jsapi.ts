@@ -87,6 +87,12 @@ export interface StreamContext {
 export interface StreamSession {
   /** Handles one input; resolves with the events to send (none, one or several). */
   push(input: StreamInput): Promise<Record<string, unknown> | Record<string, unknown>[] | void>;
+  /**
+   * Handles a text control message other than `config` (e.g. `{"type": "flush"}` on audio
+   * streams), in order with the binary input. Without it such messages get
+   * HMP_ERR_SERVER_STREAM_MESSAGE.
+   */
+  control?(message: Record<string, unknown>): Promise<Record<string, unknown> | Record<string, unknown>[] | void>;
   /** Frees the session's resources; called once when the connection closes. */
   close(): Promise<void> | void;
 }

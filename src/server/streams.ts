@@ -71,8 +71,8 @@ class StreamConnection {
   #busy = false;
   #closed = false;
   #dropped = 0;
-  /** Camera: the newest waiting frame. Audio: the bounded FIFO. */
-  #waiting: { seq: number; data: Buffer }[] = [];
+  /** Camera: the newest waiting frame. Audio: the bounded FIFO (control messages keep their place in it). */
+  #waiting: { seq: number; data: Buffer; control?: Record<string, unknown> }[] = [];
 
   constructor(def: StreamDef, socket: WebSocket, request: FastifyRequest, engine: Engine, opts: ResolvedServerOptions, metrics: ServerMetrics, sessions: SessionStore, options: Record<string, unknown>, geometry: Record<string, unknown>) {
     this.#def = def;
@@ -159,6 +159,21 @@ class StreamConnection {
       return this.#sendError(createError('HMP_ERR_SERVER_STREAM_MESSAGE', 'text messages must be JSON control messages'));
     }
     const m = msg as Record<string, unknown>;
+    if (typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.type === 'string' && m.type !== 'config' && this.#session?.control) {
+      if (this.#def.input === 'audio') {
+        if (this.#waiting.length >= this.#opts.streamAudioQueue) {
+          return this.#sendError(createError('HMP_ERR_SERVER_STREAM_OVERFLOW', this.#def.name, this.#opts.streamAudioQueue));
+        }
+        this.#waiting.push({ seq: 0, data: Buffer.alloc(0), control: m });
+        void this.#pump();
+        return;
+      }
+      void this.#session.control(m).then(
+        (out) => this.#sendEvents(out, undefined, undefined),
+        (err: unknown) => this.#sendError(err),
+      );
+      return;
+    }
     if (typeof m !== 'object' || m === null || m.type !== 'config' || this.#def.input !== 'image') {
       return this.#sendError(createError('HMP_ERR_SERVER_STREAM_MESSAGE', `unknown control message ${JSON.stringify(text.slice(0, 80))}; expected {"type":"config",...} on image streams`));
     }
@@ -178,14 +193,17 @@ class StreamConnection {
       const dropped = this.#dropped;
       this.#dropped = 0;
       try {
+        if (item.control) {
+          this.#sendEvents(await this.#session.control!(item.control), undefined, undefined);
+          continue;
+        }
         const input: StreamInput =
           this.#def.input === 'audio'
             ? { kind: 'audio', seq: item.seq, data: item.data }
             : { kind: 'image', seq: item.seq, image: binaryImage(item.data, this.#geometry, 'frame') };
         const out = await this.#session.push(input);
         this.#metrics.streamInput(this.#def.name, 'processed');
-        const events = out === undefined ? [] : Array.isArray(out) ? out : [out];
-        for (const ev of events) this.#send({ ...ev, seq: item.seq, dropped });
+        this.#sendEvents(out, item.seq, dropped);
       } catch (err) {
         this.#metrics.streamInput(this.#def.name, 'failed');
         if (!this.#closed) this.#sendError(err, item.seq);
@@ -193,6 +211,11 @@ class StreamConnection {
         this.#busy = false;
       }
     }
+  }
+
+  #sendEvents(out: Record<string, unknown> | Record<string, unknown>[] | void, seq: number | undefined, dropped: number | undefined): void {
+    const events = out === undefined ? [] : Array.isArray(out) ? out : [out];
+    for (const ev of events) this.#send(seq === undefined ? ev : { ...ev, seq, dropped });
   }
 
   async #onClose(): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Members, Recommender } from '../../dist/src/recommend/index.js';
+import { DEFAULT_MATCH_THRESHOLD, Members, Recommender } from '../../dist/src/recommend/index.js';
 import { SqliteStore } from '../../dist/src/store/index.js';
 import { backends } from '../store/backends.js';
 
@@ -39,11 +39,11 @@ for (const b of backends()) {
         expect(m.size).toBe(202);
         const hit = await m.identify(face(1, 0.05), { actor: 'screen-1' });
         expect(hit).toMatchObject({ memberId: 'alice', tags: { customerGroups: ['gold'] } });
-        expect(hit!.score).toBeGreaterThan(0.82);
+        expect(hit!.score).toBeGreaterThan(DEFAULT_MATCH_THRESHOLD);
         expect(await m.identify(face(999))).toBeNull();
         const audit = await store.listAudit({ limit: 2 });
         expect(audit[0]).toMatchObject({ event: 'identify', memberId: null });
-        expect(audit[0]!.score).toBeLessThan(0.82);
+        expect(audit[0]!.score).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
         expect(audit[1]).toMatchObject({ event: 'identify', memberId: 'alice', actor: 'screen-1' });
 
         // A member's recommendations use its portrait tags and customer group.

@@ -65,4 +65,30 @@ describe.skipIf(!HAS_EVAL)('JSAPI routes on real images (needs ../shared/eval)',
     expect(bad.json.code).toBe('HMP_ERR_BARCODE_FORMAT');
     expect(String(bad.json.message)).toContain('options.formats[0]');
   });
+
+  it('faceDetect and vk.detectFace: a UTKFace crop has a face, in wx and VKSession shapes', async () => {
+    const [jpg] = faceImages(1);
+    const r = await post(`${h.url}/v1/faceDetect?enableAngle=true&enableMultiFace=true`, jpg!, 'image/jpeg');
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ errMsg: 'faceDetect:ok', width: 200, height: 200 });
+    const faces = r.json.faces as { box: { x: number; y: number; width: number; height: number }; score: number }[];
+    expect(faces.length).toBeGreaterThanOrEqual(1);
+    // The crop is aligned on one face: the best face covers the middle of the image.
+    const best = faces[0]!;
+    expect(best.box.x).toBeLessThan(100);
+    expect(best.box.x + best.box.width).toBeGreaterThan(100);
+    expect(r.json.x).toBeGreaterThan(0);
+    expect(r.json.angleArray).toMatchObject({ pitch: expect.any(Number), yaw: expect.any(Number), roll: expect.any(Number) });
+    expect((r.json.faceInfo as unknown[]).length).toBe(faces.length);
+    const vk = await post(`${h.url}/v1/invoke`, JSON.stringify({ command: 'vk.detectFace', data: JSON.stringify({ image: jpg!.toString('base64') }) }), 'application/json');
+    expect(vk.json.errMsg).toBe('vk.detectFace:ok');
+    const anchors = vk.json.anchors as { origin: { x: number; y: number }; size: { width: number }; points: unknown[]; angle: number[] }[];
+    expect(anchors.length).toBeGreaterThanOrEqual(1);
+    for (const a of anchors) {
+      expect(a.origin.x).toBeGreaterThanOrEqual(-0.5);
+      expect(a.size.width).toBeLessThanOrEqual(1.5);
+      expect(a.points).toHaveLength(6);
+      expect(a.angle).toHaveLength(3);
+    }
+  });
 });

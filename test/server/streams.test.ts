@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import sharp from 'sharp';
 import type { StreamDef } from '../../dist/src/server/jsapi.js';
-import { HAS_EVAL } from '../helpers.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVAL, HAS_EVAL } from '../helpers.js';
 import { startHarness, zxingSample, type Harness } from './helpers.js';
 
 /** A gate the test opens: the stream's handler waits on it (event sync, no sleeps). */
@@ -199,6 +201,24 @@ describe.skipIf(!HAS_EVAL)('scan stream on real frames (needs ../shared/eval)', 
     c.ws.send(data);
     const second = await c.next((e) => e.type === 'scan');
     expect(second).toMatchObject({ seq: 2, found: 1, newCodes: [] });
+    c.ws.close();
+    await c.closed;
+  });
+
+  it('tracks a face across frames with a stable track id', async () => {
+    const dir = join(EVAL, 'faces', 'utkface-200', 'images');
+    const jpg = readFileSync(join(dir, readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort()[0]!));
+    const c = await connect(`${h.url.replace('http', 'ws')}/v1/stream/faces?maxFaces=1`);
+    c.ws.send(jpg);
+    const a = await c.next((e) => e.type === 'faces');
+    c.ws.send(jpg);
+    const b = await c.next((e) => e.type === 'faces');
+    const fa = a.faces as { trackId: number }[];
+    const fb = b.faces as { trackId: number }[];
+    expect(fa).toHaveLength(1);
+    expect(fb).toHaveLength(1);
+    expect(fb[0]!.trackId).toBe(fa[0]!.trackId);
+    expect((b.tracks as { frames: number }[])[0]!.frames).toBe(2);
     c.ws.close();
     await c.closed;
   });

@@ -62,29 +62,58 @@ pub unsafe extern "C" fn hmp_search_i8(
         return ERR_ARGS;
     }
     let blocks = (dim / 16) as usize;
+    let d = dim as usize;
+    let qs = f32x4_splat(q_scale);
     let mut len = 0u32;
-    let mut row = db;
-    for i in 0..n {
-        let mut acc0 = i32x4_splat(0);
-        let mut acc1 = i32x4_splat(0);
-        let mut q = query;
-        let mut r = row;
-        for _ in 0..blocks {
-            let rv = v128_load(r as *const v128);
-            let qv = v128_load(q as *const v128);
-            acc0 = i32x4_add(acc0, i32x4_dot_i16x8(i16x8_extend_low_i8x16(rv), i16x8_extend_low_i8x16(qv)));
-            acc1 = i32x4_add(acc1, i32x4_dot_i16x8(i16x8_extend_high_i8x16(rv), i16x8_extend_high_i8x16(qv)));
-            r = r.add(16);
-            q = q.add(16);
+    let mut i = 0u32;
+    // Four rows per pass: each query block is loaded and widened once for four rows, and the
+    // four sums come out of one transpose instead of four horizontal reductions. Integer sums
+    // are exact in any order, and each lane's score is computed exactly as in the tail loop.
+    while i + 4 <= n {
+        let r0 = db.add(i as usize * d);
+        let (r1, r2, r3) = (r0.add(d), r0.add(2 * d), r0.add(3 * d));
+        let (mut a0, mut a1, mut a2, mut a3) = (i32x4_splat(0), i32x4_splat(0), i32x4_splat(0), i32x4_splat(0));
+        for b in 0..blocks {
+            let o = 16 * b;
+            let qv = v128_load(query.add(o) as *const v128);
+            let (ql, qh) = (i16x8_extend_low_i8x16(qv), i16x8_extend_high_i8x16(qv));
+            let v = v128_load(r0.add(o) as *const v128);
+            a0 = i32x4_add(a0, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(v), ql), i32x4_dot_i16x8(i16x8_extend_high_i8x16(v), qh)));
+            let v = v128_load(r1.add(o) as *const v128);
+            a1 = i32x4_add(a1, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(v), ql), i32x4_dot_i16x8(i16x8_extend_high_i8x16(v), qh)));
+            let v = v128_load(r2.add(o) as *const v128);
+            a2 = i32x4_add(a2, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(v), ql), i32x4_dot_i16x8(i16x8_extend_high_i8x16(v), qh)));
+            let v = v128_load(r3.add(o) as *const v128);
+            a3 = i32x4_add(a3, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(v), ql), i32x4_dot_i16x8(i16x8_extend_high_i8x16(v), qh)));
         }
-        let acc = i32x4_add(acc0, acc1);
+        // Transpose-add: lane k of `sums` is the total of accumulator k.
+        let t0 = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(a0, a1), i32x4_shuffle::<2, 6, 3, 7>(a0, a1));
+        let t1 = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(a2, a3), i32x4_shuffle::<2, 6, 3, 7>(a2, a3));
+        let sums = i32x4_add(i32x4_shuffle::<0, 1, 4, 5>(t0, t1), i32x4_shuffle::<2, 3, 6, 7>(t0, t1));
+        let sc = f32x4_mul(f32x4_mul(f32x4_convert_i32x4(sums), v128_load(scales.add(i as usize) as *const v128)), qs);
+        push_top(out_idx, out_score, &mut len, k, i, f32x4_extract_lane::<0>(sc));
+        push_top(out_idx, out_score, &mut len, k, i + 1, f32x4_extract_lane::<1>(sc));
+        push_top(out_idx, out_score, &mut len, k, i + 2, f32x4_extract_lane::<2>(sc));
+        push_top(out_idx, out_score, &mut len, k, i + 3, f32x4_extract_lane::<3>(sc));
+        i += 4;
+    }
+    while i < n {
+        let row = db.add(i as usize * d);
+        let mut acc = i32x4_splat(0);
+        for b in 0..blocks {
+            let o = 16 * b;
+            let rv = v128_load(row.add(o) as *const v128);
+            let qv = v128_load(query.add(o) as *const v128);
+            acc = i32x4_add(acc, i32x4_dot_i16x8(i16x8_extend_low_i8x16(rv), i16x8_extend_low_i8x16(qv)));
+            acc = i32x4_add(acc, i32x4_dot_i16x8(i16x8_extend_high_i8x16(rv), i16x8_extend_high_i8x16(qv)));
+        }
         let dot = i32x4_extract_lane::<0>(acc)
             .wrapping_add(i32x4_extract_lane::<1>(acc))
             .wrapping_add(i32x4_extract_lane::<2>(acc))
             .wrapping_add(i32x4_extract_lane::<3>(acc));
         let score = dot as f32 * *scales.add(i as usize) * q_scale;
         push_top(out_idx, out_score, &mut len, k, i, score);
-        row = row.add(dim as usize);
+        i += 1;
     }
     len as i32
 }

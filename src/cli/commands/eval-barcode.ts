@@ -50,7 +50,7 @@ export interface EvalReport {
   options: ScanCodeOptions;
 }
 
-/** Decodes an image file to luminance the way ZXing's tests see it (alpha ignored). */
+/** Decodes an image file to luminance the way ZXing's tests see it (fully transparent = white). */
 async function loadGray(file: string): Promise<Gray> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return toGray(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, 'rgba');
@@ -159,7 +159,7 @@ export interface PassRecord {
   width: number;
   height: number;
   /** Pass name → outcome: ms, decoded keys (`scanType|text`), whether the expected code is among them. */
-  passes: Record<string, { ms: number; keys: string[]; ok: boolean; linear: boolean[] }>;
+  passes: Record<string, { ms: number; keys: string[]; ok: boolean; linear: boolean[]; lineCount: number[]; box: number[][] }>;
 }
 
 /**
@@ -168,12 +168,12 @@ export interface PassRecord {
  * of {@link CANDIDATE_PASSES}, recording each one's outcome and time. In this thread, one image
  * at a time, so the times are comparable across passes. Writes one JSON line per image.
  */
-export async function runPassData(opts: { data: string; rotations: number[]; folders?: string[]; out: string; all?: boolean; onProgress?: (done: number, total: number, label: string) => void }): Promise<void> {
+export async function runPassData(opts: { data: string; rotations: number[]; folders?: string[]; out: string; all?: boolean; only?: string[]; onProgress?: (done: number, total: number, label: string) => void }): Promise<void> {
   await loadZxing();
   const enh = await getEnhanceKernels();
   const specs = loadSpec(opts.data).filter((s) => !opts.folders || opts.folders.includes(s.folder));
   const total = specs.reduce((n, s) => n + listImages(opts.data, s.folder).length, 0);
-  const passes: Pass[] = [...PASSES, ...CANDIDATE_PASSES];
+  const passes: Pass[] = [...PASSES, ...CANDIDATE_PASSES].filter((p) => p.name === 'fast' || !opts.only || opts.only.includes(p.name));
   const cfg = { readerFormats: [] as string[], maxCodes: 16, eanAddOn: 'Read' as const };
   writeFileSync(opts.out, '');
   let done = 0;
@@ -194,6 +194,8 @@ export async function runPassData(opts: { data: string; rotations: number[]; fol
             ms: Math.round(ms * 10) / 10,
             keys: codes.map((c) => `${c.scanType}|${c.text}`),
             ok: !spec.negative && codes.some((c) => isExpected(c, spec.format, img)),
+            lineCount: codes.map((c) => c.lineCount),
+            box: codes.map((c) => { const xs = Object.values(c.position).map((p) => p.x), ys = Object.values(c.position).map((p) => p.y); return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]; }),
             linear: codes.map((c) => ['EAN_13', 'EAN_8', 'UPC_A', 'UPC_E', 'CODE_128', 'CODE_39', 'CODE_93', 'CODABAR', 'ITF', 'RSS_14', 'RSS_EXPANDED', 'RSS_LIMITED'].includes(c.scanType)),
           };
           if (pass.name === 'fast' && codes.length > 0 && !opts.all) break;
@@ -268,6 +270,7 @@ Options:
   --pass-data FILE    instead of scoring: run every ladder pass (and candidate passes) on each
                       image the fast pass finds nothing in, in this thread, and write one JSON
                       line per image and rotation to FILE (ladder tuning data)
+  --only LIST         with --pass-data: only these passes (plus fast)
   -h, --help          show this help
 
 Exit status: 0 if every folder meets tryHarderPass and its false-positive limit, 1 otherwise.`,
@@ -285,6 +288,7 @@ Exit status: 0 if every folder meets tryHarderPass and its false-positive limit,
         pool: { type: 'string' },
         json: { type: 'boolean' },
         'pass-data': { type: 'string' },
+        only: { type: 'string' },
       },
     });
     const data = values.data ?? defaultBarcodeData();
@@ -294,7 +298,7 @@ Exit status: 0 if every folder meets tryHarderPass and its false-positive limit,
     }
     const rotations = (values.rotations ?? '0,90,180,270').split(',').map(Number);
     if (values['pass-data'] !== undefined) {
-      await runPassData({ data, rotations, ...(values.folders ? { folders: values.folders.split(',') } : {}), out: values['pass-data'], onProgress: (d, t, l) => progress(d, t, l) });
+      await runPassData({ data, rotations, ...(values.folders ? { folders: values.folders.split(',') } : {}), out: values['pass-data'], ...(values.only ? { only: values.only.split(',') } : {}), onProgress: (d, t, l) => progress(d, t, l) });
       return 0;
     }
     const scan: ScanCodeOptions = {};

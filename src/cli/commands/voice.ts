@@ -131,7 +131,7 @@ Options:
   --seed N             random seed (default 7)
   --clips N            positive clips per phrase (default 60)
   --negative-minutes N minutes of unrelated speech and noise (default 8)
-  --epochs N           training epochs (default 12)
+  --epochs N           training epochs (default 8)
   --hidden N           hidden units (default 32)
   -h, --help           show this help`,
   async run(argv) {
@@ -176,7 +176,7 @@ Options:
       seed,
       clipsPerPhrase: int(values.clips, 'clips', 60),
       negativeMinutes: int(values['negative-minutes'], 'negative-minutes', 8),
-      epochs: int(values.epochs, 'epochs', 12),
+      epochs: int(values.epochs, 'epochs', 8),
       hidden: int(values.hidden, 'hidden', 32),
       commandLine: `hmp voice train ${argv.join(' ')}`.trim(),
       log: (l) => process.stderr.write(`hmp voice train: ${l}\n`),

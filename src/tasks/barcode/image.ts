@@ -15,14 +15,21 @@ export type Gray = GrayImage;
 /**
  * Luminance of a frame. NV21 and gray are zero-copy views (NV21's Y plane is luminance);
  * RGB(A) use the BT.601 weights zxing-wasm uses (306, 601, 117)/1024, so hmp and zxing-wasm
- * see the same pixels.
+ * see the same pixels; fully transparent RGBA pixels are white (ZXing's convention).
  */
 export function toGray(data: Uint8Array, width: number, height: number, format: FrameFormat): Gray {
   const n = width * height;
   if (format === 'gray' || format === 'nv21') return { data: data.subarray(0, n), width, height };
   const out = new Uint8Array(n);
-  const step = format === 'rgba' ? 4 : 3;
-  for (let i = 0, j = 0; i < n; i++, j += step) {
+  if (format === 'rgba') {
+    // Fully transparent pixels read as white, as ZXing's BufferedImageLuminanceSource does:
+    // they are usually transparent *black* in the file but meant (and rendered) as background.
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      out[i] = data[j + 3] === 0 ? 255 : (306 * data[j]! + 601 * data[j + 1]! + 117 * data[j + 2]! + 512) >> 10;
+    }
+    return { data: out, width, height };
+  }
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
     out[i] = (306 * data[j]! + 601 * data[j + 1]! + 117 * data[j + 2]! + 512) >> 10;
   }
   return { data: out, width, height };

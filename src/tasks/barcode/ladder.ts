@@ -54,6 +54,25 @@ function upTo(g: Gray, target: number): number {
   return Math.min(3, target / maxSide(g));
 }
 
+/**
+ * Adds a white quiet zone around the image: a code cropped to its edges (a tight region of
+ * interest, a sticker photographed edge to edge) has none, and zxing-cpp's detectors need one.
+ */
+function padded(g: Gray): View {
+  const m = Math.max(8, Math.round(minSide(g) / 10));
+  const W = g.width + 2 * m;
+  const out = new Uint8Array(W * (g.height + 2 * m)).fill(255);
+  for (let y = 0; y < g.height; y++) out.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + m) * W + m);
+  return { image: { data: out, width: W, height: g.height + 2 * m }, map: (p) => ({ x: p.x - m, y: p.y - m }) };
+}
+
+/** Small tightly-cropped codes: upscaled (long side → 800 px), then padded. */
+function padUp(g: Gray, enh: Enhancer): View {
+  const s = upTo(g, 800);
+  const v = padded(enh.resize(g, s));
+  return { image: v.image, map: (p) => { const q = v.map(p); return { x: q.x / s, y: q.y / s }; } };
+}
+
 function tilted(g: Gray, deg: number): View {
   const { image, toSource } = rotateAny(g, deg);
   return { image, map: (p) => toSource(p.x, p.y) };
@@ -90,6 +109,8 @@ export const CANDIDATE_PASSES: readonly Pass[] = Object.freeze([
   { name: 'sharpen-hist', weak: true, view: (g, e) => same(e.sharpen(g, sharpRadius(g), 1.5)), options: { binarizer: 'GlobalHistogram' }, cost: 1.5 },
   { name: 'sharpen-strong', weak: true, view: (g, e) => same(e.sharpen(g, Math.max(2, Math.round(minSide(g) / 120)), 2.5)), options: {}, cost: 1.5 },
   { name: 'nodownscale', weak: true, view: identity, options: { tryDownscale: false }, cost: 1 },
+  { name: 'pad', weak: true, view: padded, options: {}, cost: 1.2 },
+  { name: 'pad-upscale', weak: true, view: (g, e) => (maxSide(g) < 400 ? padUp(g, e) : undefined), options: {}, cost: 4 },
 ] satisfies Pass[]);
 
 /** Per-call settings the ladder needs. */

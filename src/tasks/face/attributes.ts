@@ -16,7 +16,15 @@ export interface AttributePrediction {
   age?: number;
   /** Probability that the face is male, in [0, 1]. */
   male?: number;
+  /** Probabilities in {@link EMOTIONS} order. */
+  emotions?: Float32Array;
+  /** Anti-spoof real-face score in [0, 1] (advisory). */
+  real?: number;
 }
+
+/** Labels of the `emotion` model's outputs, in order (oarriaga face_classification, FER-2013). */
+export const EMOTIONS = Object.freeze(['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const);
+export type Emotion = (typeof EMOTIONS)[number];
 
 /** How to feed and read one attribute model. */
 export interface AttributeModel {
@@ -65,6 +73,18 @@ export const ATTRIBUTE_MODELS: Readonly<Record<string, AttributeModel>> = Object
     name: 'gear', size: 198, scale: 1.5, layout: 'nhwc',
     norm: { mean: [0], std: [255] },
     decode: (o) => ({ age: softmaxExpect(o.age_output, GEAR_AGES), male: o.gender_output[0] / (o.gender_output[0] + o.gender_output[1]) }),
+  },
+  // Emotion: 64x64 luma in [-1, 1] (human feeds its face box crop; 1.1 keeps the chin and brows).
+  emotion: {
+    name: 'emotion', size: 64, scale: 1.1, layout: 'nhwc', gray: true,
+    norm: { mean: [127.5], std: [127.5] },
+    decode: (o) => ({ emotions: Float32Array.from(o.Identity) }),
+  },
+  // Anti-spoof: 128x128 RGB in [0, 1]; sigmoid "real" score.
+  antispoof: {
+    name: 'antispoof', size: 128, scale: 1.2, layout: 'nhwc',
+    norm: { mean: [0], std: [255] },
+    decode: (o) => ({ real: o.activation_4[0] }),
   },
   'age-ssrnet': {
     name: 'age-ssrnet', size: 64, scale: 1.5, layout: 'nhwc',

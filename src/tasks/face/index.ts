@@ -25,6 +25,8 @@ export { toWxFaceDetect, toVkFaces, type WxFaceDetectOptions, type WxFaceDetectR
 export { FaceTracker, type FaceTrackerOptions, type TrackRecord, type TrackedFrame } from './tracker.js';
 export { ATTENTION_LIMITS } from './pose.js';
 export { FACE_MODELS } from './worker.js';
+export { FACE_DESCRIPTOR_THRESHOLD, descriptorDistance } from './descriptor.js';
+export { EMOTIONS, type Emotion } from './attributes.js';
 
 /**
  * Finds faces in an image or camera frame, with keypoints, head angles, attention and (by

@@ -8,7 +8,7 @@ import * as is from '../../is.js';
 import { FACE_DEFAULTS, type FaceDetectOptions, type FaceDetectResult } from './types.js';
 import type { FaceConfig, FacePayload } from './worker.js';
 
-const KEYS = ['minScore', 'maxFaces', 'minFaceSize', 'attributes', 'iouThreshold', 'signal', 'timeoutMs'] as const;
+const KEYS = ['minScore', 'maxFaces', 'minFaceSize', 'attributes', 'iouThreshold', 'emotion', 'antispoof', 'descriptor', 'signal', 'timeoutMs'] as const;
 
 /**
  * Validates options into the worker config (a copy; the caller's object is never written).
@@ -29,6 +29,9 @@ export function resolveFaceOptions(options: FaceDetectOptions, name = 'options')
     maxFaces: o.maxFaces === undefined ? FACE_DEFAULTS.maxFaces : is.integer(o.maxFaces, `${name}.maxFaces`, 1, 1000),
     minFaceSize: o.minFaceSize === undefined ? FACE_DEFAULTS.minFaceSize : is.number(o.minFaceSize, `${name}.minFaceSize`, 0, 4096),
     attributes: (o.attributes === undefined ? FACE_DEFAULTS.attributes : is.boolean(o.attributes, `${name}.attributes`)) ? 'all' : 'none',
+    emotion: o.emotion === undefined ? FACE_DEFAULTS.emotion : is.boolean(o.emotion, `${name}.emotion`),
+    antispoof: o.antispoof === undefined ? FACE_DEFAULTS.antispoof : is.boolean(o.antispoof, `${name}.antispoof`),
+    descriptor: o.descriptor === undefined ? FACE_DEFAULTS.descriptor : is.boolean(o.descriptor, `${name}.descriptor`),
   };
   const out: { config: FaceConfig; signal?: AbortSignal; timeoutMs?: number } = { config };
   if (o.signal !== undefined) {

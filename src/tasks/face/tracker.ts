@@ -9,6 +9,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { ImageInput } from '../../runtime/image/index.js';
 import * as is from '../../is.js';
 import { iou } from './metrics.js';
+import { descriptorDistance, FACE_DESCRIPTOR_THRESHOLD } from './descriptor.js';
 import { ageBand, type AgeBand, type DetectedFace, type FaceBox, type FaceDetectResult } from './types.js';
 import { runFaceDetect, resolveFaceOptions } from './run.js';
 import type { FaceDetectOptions } from './types.js';
@@ -32,6 +33,11 @@ export interface TrackRecord {
   genderScore?: number;
   /** Attribute samples averaged so far. */
   attributeSamples: number;
+  /**
+   * L2-normalised mean of the face descriptors sampled (detect option `descriptor: true`);
+   * compare with `descriptorDistance` against `FACE_DESCRIPTOR_THRESHOLD`.
+   */
+  descriptor?: number[];
   /** Latest box. */
   box: FaceBox;
 }
@@ -65,6 +71,7 @@ interface Track {
   ageSum: number;
   maleSum: number;
   lastSampleAt: number;
+  descSum?: Float64Array;
 }
 
 const center = (b: FaceBox) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
@@ -131,7 +138,7 @@ export class FaceTracker {
 
   /** Snapshot of the live tracks. */
   get tracks(): TrackRecord[] {
-    return [...this.#tracks.values()].map((t) => ({ ...t.rec, box: { ...t.rec.box } }));
+    return [...this.#tracks.values()].map((t) => ({ ...t.rec, box: { ...t.rec.box }, ...(t.rec.descriptor ? { descriptor: [...t.rec.descriptor] } : {}) }));
   }
 
   /** Ends every track (stream closed) and returns their final records. */
@@ -161,6 +168,11 @@ export class FaceTracker {
         // IoU first; a fast-moving face keeps its track if its centre moved < 0.75 face sizes at a similar scale.
         if (o >= 0.3) pairs.push({ ti, fi, cost: 1 - o });
         else if (d < 0.75 && ratio > 0.67 && ratio < 1.5) pairs.push({ ti, fi, cost: 1 + d });
+        else if (f.descriptor && t.rec.descriptor) {
+          // Same person far from the predicted box (occlusion, a jump): re-identify by descriptor.
+          const dd = descriptorDistance(f.descriptor, t.rec.descriptor);
+          if (dd < FACE_DESCRIPTOR_THRESHOLD) pairs.push({ ti, fi, cost: 2 + dd });
+        }
       });
     });
     pairs.sort((a, b) => a.cost - b.cost);
@@ -208,6 +220,14 @@ export class FaceTracker {
         t.rec.ageBand = ageBand(age);
         t.rec.gender = m > 0.5 ? 'male' : 'female';
         t.rec.genderScore = Math.round(Math.max(m, 1 - m) * 1000) / 1000;
+      }
+      if (f.descriptor) {
+        const sum = (t.descSum ??= new Float64Array(f.descriptor.length));
+        for (let i = 0; i < sum.length; i++) sum[i] += f.descriptor[i];
+        let n = 0;
+        for (let i = 0; i < sum.length; i++) n += sum[i] * sum[i];
+        n = Math.sqrt(n) || 1;
+        t.rec.descriptor = Array.from(sum, (v) => Math.round((v / n) * 1e6) / 1e6);
       }
       f.trackId = t.rec.trackId;
       if (t.rec.age !== undefined) {

@@ -8,7 +8,8 @@ import type { FaceAngles } from './pose.js';
 
 export type { FaceAngles } from './pose.js';
 export type { KeypointName } from './blazeface.js';
-export type { Gender } from './attributes.js';
+export type { Gender, Emotion } from './attributes.js';
+import type { Emotion } from './attributes.js';
 
 /** A box in pixels of the input image. */
 export interface FaceBox {
@@ -45,6 +46,20 @@ export interface DetectedFace {
   gender?: 'male' | 'female';
   /** Probability of the reported gender, in [0.5, 1]. */
   genderScore?: number;
+  /** Most likely facial expression (option `emotion`, on by default with attributes). */
+  emotion?: Emotion;
+  /** Probability of `emotion`, in [0, 1]. */
+  emotionScore?: number;
+  /**
+   * Advisory anti-spoof "real face" score in [0, 1] (option `antispoof`): low values suggest a
+   * printed photo or a screen. Not a security control: see docs/faces.md.
+   */
+  antispoof?: number;
+  /**
+   * 128-d L2-normalised face descriptor (option `descriptor`): two faces whose
+   * `descriptorDistance` is below `FACE_DESCRIPTOR_THRESHOLD` are taken for the same person.
+   */
+  descriptor?: number[];
   /** Stable id across frames (FaceTracker only). */
   trackId?: number;
 }
@@ -75,12 +90,18 @@ export interface FaceDetectOptions {
   attributes?: boolean;
   /** Weighted-NMS IoU threshold in (0, 1). Default `0.3`. */
   iouThreshold?: number;
+  /** With attributes: the facial expression (`emotion` model, 64-px gray crop, ~1 ms). Default `true`. */
+  emotion?: boolean;
+  /** With attributes: the advisory anti-spoof score (`antispoof` model). Default `false`. */
+  antispoof?: boolean;
+  /** With attributes: the 128-d face descriptor (face-api's ResNet, 150-px crop). Default `false`. */
+  descriptor?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
 
 /** Defaults of {@link FaceDetectOptions}. */
-export const FACE_DEFAULTS = Object.freeze({ minScore: 0.5, maxFaces: 20, minFaceSize: 32, attributes: true, iouThreshold: 0.3 });
+export const FACE_DEFAULTS = Object.freeze({ minScore: 0.5, maxFaces: 20, minFaceSize: 32, attributes: true, iouThreshold: 0.3, emotion: true, antispoof: false, descriptor: false });
 
 /** Maps an age to its band. */
 export function ageBand(age: number): AgeBand {

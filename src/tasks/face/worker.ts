@@ -10,13 +10,14 @@ import { getSession, ort, runSession } from '../../runtime/onnx.js';
 import { getKernels, type Kernels } from '../../runtime/wasm.js';
 import { KEYPOINT_NAMES } from './blazeface.js';
 import { detectBlazeface, type ModelRunner, type RawDetection, type RgbImage, planWindows } from './detect.js';
-import { ATTRIBUTE_MODELS, predictAttributes } from './attributes.js';
+import { ATTRIBUTE_MODELS, EMOTIONS, predictAttributes } from './attributes.js';
+import { computeDescriptor, DESCRIPTOR_MODEL, DESCRIPTOR_MODELS } from './descriptor.js';
 import { estimateAngles, isAttentive } from './pose.js';
 import { ageBand, type DetectedFace, type FaceBox, type FaceDetectResult } from './types.js';
 import { iou } from './metrics.js';
 
 /** The detector and attribute model hmp uses (registry names). */
-export const FACE_MODELS = Object.freeze({ detector: 'blazeface-back', attributes: 'faceapi-age-gender' });
+export const FACE_MODELS = Object.freeze({ detector: 'blazeface-back', attributes: 'faceapi-age-gender', emotion: 'emotion', antispoof: 'antispoof', descriptor: DESCRIPTOR_MODEL });
 
 /** Resolved settings that cross to the worker. */
 export interface FaceConfig {
@@ -29,6 +30,10 @@ export interface FaceConfig {
    * how a tracker skips tracks whose attributes are settled, in the same round trip.
    */
   attributes: 'all' | 'none' | { except: FaceBox[] };
+  /** With attributes: emotion, anti-spoof score, descriptor. */
+  emotion: boolean;
+  antispoof: boolean;
+  descriptor: boolean;
 }
 
 /** Payload of `face.detect`. */
@@ -88,6 +93,22 @@ export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, 
       face.ageBand = ageBand(age);
       face.gender = male > 0.5 ? 'male' : 'female';
       face.genderScore = Math.round(Math.max(male, 1 - male) * 1000) / 1000;
+      if (config.emotion) {
+        const e = (await predictAttributes(k, run, img, d, ATTRIBUTE_MODELS[FACE_MODELS.emotion])).emotions as Float32Array;
+        let best = 0;
+        for (let i = 1; i < e.length; i++) if (e[i] > e[best]) best = i;
+        face.emotion = EMOTIONS[best];
+        face.emotionScore = Math.round(e[best] * 1000) / 1000;
+      }
+      if (config.antispoof) {
+        const r = (await predictAttributes(k, run, img, d, ATTRIBUTE_MODELS[FACE_MODELS.antispoof])).real as number;
+        face.antispoof = Math.round(r * 1000) / 1000;
+      }
+      if (config.descriptor) {
+        checkpoint();
+        const v = await computeDescriptor(k, run, img, d, DESCRIPTOR_MODELS[FACE_MODELS.descriptor]);
+        face.descriptor = Array.from(v, (x) => Math.round(x * 1e6) / 1e6);
+      }
     }
     faces.push(face);
   }

@@ -175,11 +175,15 @@ export async function evaluateScene(engine: Engine, k: SceneKernelOps, model: Sc
     const times = ss.map((r) => ((r.sample.index - ss[0].sample.index) * 1000) / REPLAY_FPS);
     const { raised } = replay(k, fm, frames, REPLAY_FPS, true, times);
     const classes = [ss.some((r) => r.sample.fire) ? 'fire' : '', ss.some((r) => r.sample.smoke) ? 'smoke' : ''].filter(Boolean).join('+');
+    // Latency per class from the first frame labelled with that class.
+    const first = (c: 'fire' | 'smoke') => { const i = ss.findIndex((r) => r.sample[c]); return i < 0 ? NaN : times[i] / 1000; };
+    const lat = (c: 'fire' | 'smoke') => (raised[c] === undefined || Number.isNaN(first(c)) ? null : r3(raised[c]! - first(c)));
     const t = [raised.fire, raised.smoke].filter((v): v is number => v !== undefined);
+    const firstLabelled = Math.min(...(['fire', 'smoke'] as const).map(first).filter((v) => !Number.isNaN(v)));
     sequences.push({
       group: g, frames: ss.length, classes,
-      fire: raised.fire ?? null, smoke: raised.smoke ?? null,
-      firstAlarm: t.length ? Math.min(...t) : null,
+      fire: lat('fire'), smoke: lat('smoke'),
+      firstAlarm: t.length ? r3(Math.min(...t) - firstLabelled) : null,
       tamper: Object.keys(raised).filter((x) => x.startsWith('tamper')),
     });
   }

@@ -139,16 +139,20 @@ export class AlarmTracker {
     const dt = Number.isNaN(this.#lastT) ? 200 : f.timestamp - this.#lastT;
     this.#lastT = f.timestamp;
     const scores = AlarmTracker.scoresOf(f);
-    // A covered or blinded camera sees nothing: its fire/smoke scores mean nothing either
-    // (a saturated white view looks like dense smoke to the classifier).
-    if ((f.tamper && (f.tamper.covered > 0 || f.tamper.blinded > 0)) || (this.requireMotion && f.motion === 0)) {
+    // Smoke softens the whole view as it thickens: a loss of sharpness within 5 s of smoke seen
+    // while the view was still sharp is smoke, not a defocused lens. (A lens knocked out of
+    // focus blurs the view at once, before any smoke evidence, so it is not masked.)
+    const defocusRaw = scores['tamper.defocused'];
+    const masked = defocusRaw > 0 && f.timestamp - this.#lastSmokeT <= SMOKE_MASKS_DEFOCUS_MS;
+    if (masked) scores['tamper.defocused'] = 0;
+    if (scores.smoke >= this.rules.smoke.on && (defocusRaw === 0 || masked)) this.#lastSmokeT = f.timestamp;
+    // A covered, blinded or defocused camera sees nothing useful: its fire/smoke scores mean
+    // nothing either (a saturated white or blurred view looks like smoke to the classifier).
+    const blind = !!f.tamper && (f.tamper.covered > 0 || f.tamper.blinded > 0 || scores['tamper.defocused'] > 0);
+    if (blind || (this.requireMotion && f.motion === 0)) {
       scores.fire = 0;
       scores.smoke = 0;
     }
-    // Smoke softens the whole view as it thickens; within 5 s of smoke evidence a loss of
-    // sharpness is smoke, not a defocused lens.
-    if (scores.smoke >= this.rules.smoke.on) this.#lastSmokeT = f.timestamp;
-    if (f.timestamp - this.#lastSmokeT <= SMOKE_MASKS_DEFOCUS_MS) scores['tamper.defocused'] = 0;
     const out: Transition[] = [];
     for (const t of SCENE_EVENT_TYPES) {
       const s = this.#state.get(t)!;

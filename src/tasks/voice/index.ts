@@ -250,7 +250,9 @@ export class VoiceSession {
       const bytes = chunkBytes(chunk, 'chunk');
       if (this.#queued >= this.#o.maxQueue) throw createError('HMP_ERR_VOICE_BACKLOG', this.#queued, this.#o.maxQueue);
       // Copy now: the caller may reuse its buffer, and the copy is transferred to the worker.
-      const pcm = bytes.slice();
+      // (Not bytes.slice(): on a Node Buffer that is a view, and transferring it would detach
+      // the caller's memory.)
+      const pcm = new Uint8Array(bytes);
       this.#pushed += pcm.length / 2;
       this.#queued++;
       const p = this.#tail.then(() => this.#process(pcm));

@@ -266,7 +266,7 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
     weight: Float32Array.from(store.label, (l) => wc[l]! * norm),
   };
   log(`training head on ${N} windows (${counts.join('/')} per class)`);
-  const head = trainHead(ds, { classes: P + 1, hidden: o.hidden ?? 32, epochs: o.epochs ?? 12, seed: o.seed, onEpoch: (ep, loss) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`) });
+  const head = trainHead(ds, { classes: P + 1, hidden: o.hidden ?? 32, epochs: o.epochs ?? 8, seed: o.seed, onEpoch: (ep, loss) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`) });
 
   const threshold = o.threshold ?? 0.5;
   const phrases: VoicePhrase[] = cfg.phrases.map((p) => ({ ...p, threshold: p.threshold ?? threshold }));
@@ -286,7 +286,7 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
       seed: o.seed,
       clipsPerPhrase,
       negativeMinutes: negMinutes,
-      epochs: o.epochs ?? 12,
+      epochs: o.epochs ?? 8,
       hidden: o.hidden ?? 32,
       windows: N,
       windowsPerClass: counts,

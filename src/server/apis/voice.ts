@@ -1,0 +1,69 @@
+/**
+ * Voice as a WebSocket stream: `/v1/stream/voice` takes microphone PCM16 (little-endian, mono,
+ * at `sampleRate`) as binary messages, in order and never dropped, and sends voice events:
+ * `speechStart`, `speechEnd` (the utterance as a base64 16 kHz WAV), `wakeWord`, `command`.
+ * @internal
+ */
+import { createVoiceSession, type VoiceEvent, type VoiceSessionOptions } from '../../tasks/voice/index.js';
+import { createError, isErrorCode } from '../../errors.js';
+import type { JsonSchema, StreamDef } from '../jsapi.js';
+import { errCodeOf } from '../wx.js';
+
+const NAME = 'stream.voice';
+
+const VAD: Record<string, JsonSchema> = {
+  threshold: { type: 'number', minimum: 0.01, maximum: 0.99, description: 'Speech probability of a 32 ms frame that counts as speech. Default 0.5.' },
+  minSpeechMs: { type: 'integer', minimum: 32, maximum: 5000, description: 'Speech needed before speechStart. Default 96.' },
+  endDelayMs: { type: 'integer', minimum: 32, maximum: 10000, description: 'Silence after speech before speechEnd. Default 480.' },
+  maxSpeechMs: { type: 'integer', minimum: 500, maximum: 120000, description: 'Longer speech ends with forced: true. Default 15000.' },
+};
+
+/** Events as JSON: the utterance WAV as base64; voice errors in the wx failure shape. */
+function toJson(e: VoiceEvent): Record<string, unknown> {
+  if (e.type === 'speechEnd') return { ...e, audio: Buffer.from(e.audio.buffer, e.audio.byteOffset, e.audio.byteLength).toString('base64') };
+  if (e.type === 'error') {
+    const code = isErrorCode(e.code) ? e.code : 'HMP_ERR_SERVER_INTERNAL';
+    return { ...e, errMsg: `${NAME}:fail ${e.message}`, errCode: errCodeOf(code) };
+  }
+  return { ...e };
+}
+
+export const voiceStream: StreamDef = {
+  name: NAME,
+  path: 'voice',
+  summary: 'Voice over a microphone stream: speech start/end with the utterance, wake word and commands',
+  description:
+    'Binary messages are PCM16 little-endian mono chunks of any length at sampleRate, processed in order (never dropped; a client more than the queue limit ahead gets HMP_ERR_SERVER_STREAM_OVERFLOW). Events: {type: "speechStart", t}, {type: "speechEnd", t, start, forced, audio (base64 16 kHz WAV), audioStart}, {type: "wakeWord", t, phrase, text, score}, {type: "command", t, phrase, text, command, action, score}; t is seconds of audio sent. Text {"type": "flush"} ends speech in progress (e.g. at the end of a recording).',
+  input: 'audio',
+  options: {
+    required: ['sampleRate'],
+    properties: {
+      sampleRate: { type: 'integer', minimum: 8000, maximum: 48000, description: 'Sample rate of the PCM16 sent, Hz' },
+      vadOnly: { type: 'boolean', description: 'Voice activity only: no wake word or commands. Default false (the shipped profile).' },
+      requireWake: { type: 'boolean', description: 'Commands only within wakeWindowMs after a wake word. Default false.' },
+      wakeWindowMs: { type: 'integer', minimum: 500, maximum: 120000, description: 'Default 8000.' },
+      refractoryMs: { type: 'integer', minimum: 0, maximum: 60000, description: 'After a phrase fires, none fires for this long. Default 1500.' },
+      ...VAD,
+    },
+  },
+  open({ engine, options }) {
+    const o: VoiceSessionOptions = { sampleRate: options.sampleRate as number };
+    if (options.vadOnly === true) o.profile = null;
+    for (const k of ['requireWake', 'wakeWindowMs', 'refractoryMs'] as const) if (options[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = options[k];
+    const vad: Record<string, unknown> = {};
+    for (const k of Object.keys(VAD)) if (options[k] !== undefined) vad[k] = options[k];
+    if (Object.keys(vad).length) o.vad = vad;
+    const session = createVoiceSession(engine, o);
+    return {
+      async push(input) {
+        if (input.kind !== 'audio') return;
+        return (await session.push(input.data)).map(toJson);
+      },
+      async control(msg) {
+        if (msg.type !== 'flush') throw createError('HMP_ERR_SERVER_STREAM_MESSAGE', `unknown control message type ${JSON.stringify(msg.type)}; voice streams accept {"type":"flush"}`);
+        return (await session.flush()).map(toJson);
+      },
+      close: () => session.close(),
+    };
+  },
+};
