@@ -4,8 +4,10 @@
  *    raw ORT time of the same detector runs: the ratio budget keeps pre/post-processing
  *    (WASM resize/normalise, decoding, weighted NMS) under 30% of inference;
  *  - detection on a 1280x720 frame with small-face tiling (reported and budgeted);
- *  - attributes of one new face (aligned crop + mirrored crop through the face-api
- *    age-gender net) against the raw ORT time of those two runs.
+ *  - attributes of one new face with the default options (aligned crop + mirrored crop through
+ *    the face-api age-gender net as one batch of 2, and the 64-px emotion net) against the raw
+ *    ORT time of those two runs;
+ *  - the 128-d descriptor of one face (not gated), against its raw ORT run.
  *
  * Frames: a WIDER val photo (../shared/eval) resampled to the frame size, with UTKFace crops
  * pasted in for the 720p composite; without ../shared, a grey frame (same work for
@@ -19,7 +21,8 @@ import { loadRgb } from '../src/runtime/face-images.js';
 import { createSessionFromFile, ort } from '../src/runtime/onnx.js';
 import { defaultModelsDir, findModel } from '../src/runtime/models.js';
 import { getKernels, type Kernels } from '../src/runtime/wasm.js';
-import { ATTRIBUTE_MODELS, attributeInput, predictAttributes } from '../src/tasks/face/attributes.js';
+import { ATTRIBUTE_MODELS, attributeInput, predictAttributes, predictAttributesFlip } from '../src/tasks/face/attributes.js';
+import { computeDescriptor, DESCRIPTOR_MODELS } from '../src/tasks/face/descriptor.js';
 import { detectBlazeface, planWindows, windowTensor, type ModelRunner, type RawDetection, type RgbImage } from '../src/tasks/face/detect.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,7 +37,7 @@ let frame720: RgbImage;
 let face: RawDetection;
 let faceImg: RgbImage;
 let detectorInputs640: Float32Array[] = [];
-let attrInputs: { data: Float32Array; dims: number[] }[] = [];
+let attrInputs: { model: string; data: Float32Array; dims: number[] }[] = [];
 const SETTINGS = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 50, minFaceSize: 32 };
 
 const run: ModelRunner = async (name, input, dims) => {
@@ -52,7 +55,7 @@ function grey(w: number, h: number): RgbImage {
 async function setup(): Promise<void> {
   if (k) return;
   k = await getKernels();
-  for (const m of ['blazeface-back', 'faceapi-age-gender']) sessions.set(m, await createSessionFromFile(findModel(defaultModelsDir(), m).path));
+  for (const m of ['blazeface-back', 'faceapi-age-gender', 'emotion', 'faceapi-recognition']) sessions.set(m, await createSessionFromFile(findModel(defaultModelsDir(), m).path));
   const hasEval = existsSync(WIDER_IMG) && existsSync(UTK);
   if (hasEval) {
     const f = await loadRgb(WIDER_IMG, { resize: { width: 640, height: 480 } });
@@ -81,7 +84,19 @@ async function setup(): Promise<void> {
   }
   detectorInputs640 = planWindows(640, 480, SETTINGS.minFaceSize).map((w) => windowTensor(k, frame640, w).tensor.slice());
   const m = ATTRIBUTE_MODELS['faceapi-age-gender']!;
-  attrInputs = [attributeInput(k, faceImg, face, m), attributeInput(k, faceImg, face, m, m.scale, true)];
+  const a = attributeInput(k, faceImg, face, m);
+  const b = attributeInput(k, faceImg, face, m, m.scale, true);
+  const both = new Float32Array(2 * a.data.length);
+  both.set(a.data);
+  both.set(b.data, a.data.length);
+  const e = attributeInput(k, faceImg, face, ATTRIBUTE_MODELS.emotion!);
+  const dm = DESCRIPTOR_MODELS['faceapi-recognition']!;
+  const crop = k.warpAffine(faceImg.data, faceImg.width, faceImg.height, faceImg.channels, [1, 0, 0, 0, 1, 0], dm.size, dm.size);
+  attrInputs = [
+    { model: 'faceapi-age-gender', data: both, dims: [2, ...a.dims.slice(1)] },
+    { model: 'emotion', data: e.data, dims: e.dims },
+    { model: 'faceapi-recognition', data: k.normalize(crop, dm.size, dm.size, faceImg.channels, { layout: dm.layout, ...dm.norm }), dims: [1, 3, dm.size, dm.size] },
+  ];
 }
 
 export const benchmarks: BenchDef[] = [
@@ -107,15 +122,25 @@ export const benchmarks: BenchDef[] = [
   {
     name: 'faces.attributes.ort', group: 'faces', gate: true, setup,
     fn: async () => {
-      for (const t of attrInputs) await run('faceapi-age-gender', t.data, t.dims);
+      for (const t of attrInputs.slice(0, 2)) await run(t.model, t.data, t.dims);
     },
   },
   {
     name: 'faces.attributes.pipeline', group: 'faces', gate: true, setup,
     fn: async () => {
-      const m = ATTRIBUTE_MODELS['faceapi-age-gender']!;
-      await predictAttributes(k, run, faceImg, face, m);
-      await predictAttributes(k, run, faceImg, face, m, m.scale, true);
+      await predictAttributesFlip(k, run, faceImg, face, ATTRIBUTE_MODELS['faceapi-age-gender']!);
+      await predictAttributes(k, run, faceImg, face, ATTRIBUTE_MODELS.emotion!);
     },
+  },
+  {
+    name: 'faces.descriptor.ort', group: 'faces', setup,
+    fn: async () => {
+      const t = attrInputs[2]!;
+      await run(t.model, t.data, t.dims);
+    },
+  },
+  {
+    name: 'faces.descriptor.pipeline', group: 'faces', setup,
+    fn: () => computeDescriptor(k, run, faceImg, face, DESCRIPTOR_MODELS['faceapi-recognition']!),
   },
 ];

@@ -31,8 +31,8 @@ const FIXTURE = join(ROOT, 'test', 'fixtures', 'voice', 'stop-en-16k.wav');
 /** The fixture as PCM16 bytes at `rate` (48 kHz by sample repetition ×3: content, not fidelity, matters here). */
 function audio(rate: 16000 | 48000): Uint8Array {
   const { pcm } = parseWav(readFileSync(FIXTURE));
-  if (rate === 16000) return pcm.slice();
-  const x = new Int16Array(pcm.slice().buffer);
+  if (rate === 16000) return new Uint8Array(pcm); // a copy (Buffer.slice would be a view)
+  const x = new Int16Array(new Uint8Array(pcm).buffer);
   const y = new Int16Array(x.length * 3);
   for (let i = 0; i < y.length; i++) y[i] = x[Math.floor(i / 3)]!;
   return new Uint8Array(y.buffer);

@@ -35,6 +35,6 @@ export {
 export { openStore, SqliteStore, PostgresStore, type Store, type StoreOptions, type SqliteStoreOptions, type PostgresStoreOptions } from './store/index.js';
 export { recommendationApis } from './server/apis/recommendation.js';
 export {
-  createVoiceSession, processVoiceFile, VoiceSession, loadProfile as loadVoiceProfile, defaultProfileDir as defaultVoiceProfileDir, parseWav, encodeWav,
+  createVoiceSession, processVoiceFile, toJsonEvent as voiceEventToJson, VoiceSession, loadProfile as loadVoiceProfile, defaultProfileDir as defaultVoiceProfileDir, parseWav, encodeWav,
   type VoiceSessionOptions, type VadOptions, type VoiceEvent, type VoiceEventType, type VoiceAction, type VoicePhrase, type VoiceProfile, type VoiceProfileManifest,
 } from './tasks/voice/index.js';

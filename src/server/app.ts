@@ -13,7 +13,7 @@ import { createError, HmpError } from '../errors.js';
 import type { ImageInput } from '../runtime/image/index.js';
 import { VERSION } from '../version.js';
 import { JSAPIS, STREAMS } from './apis/index.js';
-import { binaryImage, contentTypeParams, FRAME_QUERY_PROPERTIES, IMAGE_JSON_SCHEMA, jsonImage, type JsApiDef, type JsonSchema, type StreamDef } from './jsapi.js';
+import { binaryImage, contentTypeParams, decodeBase64, FRAME_QUERY_PROPERTIES, IMAGE_JSON_SCHEMA, jsonImage, type JsApiDef, type JsonSchema, type StreamDef } from './jsapi.js';
 import { renderPrometheus, ServerMetrics } from './metrics.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { RateLimiter, TokenAuth } from './security.js';
@@ -36,7 +36,7 @@ declare module 'fastify' {
     /** Reachable without a token (probes and docs). */
     public?: boolean;
     /** Body kinds the route accepts. */
-    accepts?: 'image' | 'json';
+    accepts?: 'image' | 'audio' | 'json';
   }
 }
 
@@ -69,11 +69,12 @@ export function setDraining(app: FastifyInstance): void {
 
 /** JSON body schema of a JSAPI (what `/v1/invoke`'s `data` must match too). */
 export function apiBodySchema(api: JsApiDef): JsonSchema {
-  const required = [...(api.input === 'image' ? ['image'] : []), ...(api.options.required ?? [])];
+  const required = [...(api.input === 'image' ? ['image'] : api.input === 'audio' ? ['audio'] : []), ...(api.options.required ?? [])];
+  const media = api.input === 'image' ? { image: IMAGE_JSON_SCHEMA } : api.input === 'audio' ? { audio: AUDIO_JSON_SCHEMA } : {};
   return {
     type: 'object',
     additionalProperties: false,
-    properties: { ...(api.input === 'image' ? { image: IMAGE_JSON_SCHEMA } : {}), ...api.options.properties },
+    properties: { ...media, ...api.options.properties },
     ...(required.length ? { required } : {}),
   };
 }
@@ -88,6 +89,7 @@ function okSchema(api: { name: string; result: { properties: Record<string, Json
 }
 
 const FAIL_REF = { $ref: 'hmp.wxFail#' };
+const AUDIO_JSON_SCHEMA: JsonSchema = { type: 'string', minLength: 1, description: 'Base64 of the raw audio bytes (PCM16 little-endian mono)' };
 
 /**
  * Builds the fastify app (not listening). Use {@link startServer} to listen with the bind check.
@@ -342,6 +344,12 @@ function bodyLimitOf(api: JsApiDef, so: ResolvedServerOptions): number {
   return api.bodyLimit ?? (api.input === 'image' ? so.bodyLimit : JSON_BODY_LIMIT);
 }
 
+async function requireJsonOrOctets(request: FastifyRequest): Promise<void> {
+  if (Buffer.isBuffer(request.body) && contentTypeParams(request.headers['content-type']).essence !== 'application/octet-stream') {
+    throw createError('HMP_ERR_SERVER_UNSUPPORTED_MEDIA', JSON.stringify(request.headers['content-type'] ?? ''), 'application/json or application/octet-stream');
+  }
+}
+
 async function requireJson(request: FastifyRequest): Promise<void> {
   if (Buffer.isBuffer(request.body)) {
     throw createError('HMP_ERR_SERVER_UNSUPPORTED_MEDIA', JSON.stringify(request.headers['content-type'] ?? ''), 'application/json');
@@ -350,6 +358,7 @@ async function requireJson(request: FastifyRequest): Promise<void> {
 
 function registerApi(app: FastifyInstance, api: JsApiDef, engine: Engine, so: ResolvedServerOptions, sessions: SessionStore): void {
   const image = api.input === 'image';
+  const audio = api.input === 'audio';
   app.post(
     `/v1/${api.path ?? api.name}`,
     {
@@ -362,10 +371,14 @@ function registerApi(app: FastifyInstance, api: JsApiDef, engine: Engine, so: Re
           (api.description ?? '') +
           (image
             ? '\n\nBody: a JSON object with `image` (base64, or a raw frame {data, width, height, format}) and the options; or the bytes themselves: `image/*` for encoded images, `application/octet-stream` with width/height/format (query or media-type parameters) for raw frames and without them for encoded images. Options of binary bodies go in the query string.'
-            : ''),
+            : audio
+              ? '\n\nBody: the audio bytes as `application/octet-stream` (options in the query string), or a JSON object with `audio` (base64) and the options.'
+              : ''),
         ...(image
           ? { querystring: { type: 'object', additionalProperties: false, properties: { ...FRAME_QUERY_PROPERTIES, ...queryableOptions(api) } } }
-          : {}),
+          : audio
+            ? { querystring: { type: 'object', additionalProperties: false, properties: queryableOptions(api) } }
+            : {}),
         body: { content: { 'application/json': { schema: apiBodySchema(api) } } },
         headers: {
           type: 'object',
@@ -373,7 +386,7 @@ function registerApi(app: FastifyInstance, api: JsApiDef, engine: Engine, so: Re
         },
         response: { 200: okSchema(api), '4xx': FAIL_REF, '5xx': FAIL_REF },
       },
-      preValidation: image ? undefined : requireJson,
+      preValidation: image ? undefined : audio ? requireJsonOrOctets : requireJson,
     },
     async (request, reply) => {
       request.hmpApi = api.name;
@@ -398,8 +411,15 @@ function queryableOptions(api: JsApiDef): Record<string, JsonSchema> {
 /** Runs one JSAPI call: builds the input, maps the deadline and client disconnects, wraps the result. */
 async function runApi(api: JsApiDef, request: FastifyRequest, reply: FastifyReply, engine: Engine, sessions: SessionStore, body: unknown, query: Record<string, unknown>) {
   let image: ImageInput | undefined;
+  let audio: Uint8Array | undefined;
   let options: Record<string, unknown>;
-  if (Buffer.isBuffer(body)) {
+  if (Buffer.isBuffer(body) && api.input === 'audio') {
+    audio = body;
+    for (const r of api.options.required ?? []) {
+      if (!(r in query)) throw createError('HMP_ERR_SERVER_BAD_REQUEST', `querystring must have required property '${r}'`);
+    }
+    options = { ...query };
+  } else if (Buffer.isBuffer(body)) {
     // Binary body (image routes only): geometry from the query or media-type parameters.
     const { essence, params } = contentTypeParams(request.headers['content-type']);
     const { width, height, format, ...rest } = query;
@@ -419,6 +439,10 @@ async function runApi(api: JsApiDef, request: FastifyRequest, reply: FastifyRepl
       const { image: img, ...rest } = b;
       image = jsonImage(img, 'body.image');
       options = rest;
+    } else if (api.input === 'audio') {
+      const { audio: a, ...rest } = b;
+      audio = decodeBase64(a as string, 'body.audio');
+      options = rest;
     } else {
       image = undefined;
       options = { ...b };
@@ -433,7 +457,7 @@ async function runApi(api: JsApiDef, request: FastifyRequest, reply: FastifyRepl
   };
   reply.raw.once('close', onClose);
   try {
-    const result = await api.handler({ engine, image, options, signal: abort.signal, timeoutMs, device: request.hmpDevice, sessions, log: request.log });
+    const result = await api.handler({ engine, image, audio, options, signal: abort.signal, timeoutMs, device: request.hmpDevice, sessions, log: request.log });
     return wxOk(api.name, result);
   } finally {
     reply.raw.off('close', onClose);
@@ -474,7 +498,8 @@ function mapFastifyError(error: FastifyError, request: FastifyRequest): HmpError
 }
 
 function acceptedTypes(request: FastifyRequest): string {
-  return request.routeOptions.config?.accepts === 'image' ? 'application/json, application/octet-stream or image/*' : 'application/json';
+  const a = request.routeOptions.config?.accepts;
+  return a === 'image' ? 'application/json, application/octet-stream or image/*' : a === 'audio' ? 'application/json or application/octet-stream' : 'application/json';
 }
 
 interface OpenApiDoc {
@@ -488,9 +513,13 @@ interface OpenApiDoc {
  */
 function completeDoc(doc: OpenApiDoc, apis: JsApiDef[], streams: StreamDef[]): OpenApiDoc {
   for (const api of apis) {
-    if (api.input !== 'image') continue;
+    if (api.input === 'json') continue;
     const op = doc.paths?.[`/v1/${api.path ?? api.name}`]?.post;
     if (!op?.requestBody?.content) continue;
+    if (api.input === 'audio') {
+      op.requestBody.content['application/octet-stream'] = { schema: { type: 'string', format: 'binary', description: 'PCM16 little-endian mono audio' } };
+      continue;
+    }
     op.requestBody.content['application/octet-stream'] = { schema: { type: 'string', format: 'binary', description: 'Raw frame (with width/height/format) or encoded image bytes' } };
     op.requestBody.content['image/*'] = { schema: { type: 'string', format: 'binary', description: 'Encoded image' } };
   }

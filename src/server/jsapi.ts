@@ -23,8 +23,10 @@ export interface ObjectShape {
 /** What a JSAPI handler receives. */
 export interface ApiContext {
   engine: Engine;
-  /** Image APIs: the image (encoded bytes or a raw frame); JSON APIs: undefined. */
+  /** Image APIs: the image (encoded bytes or a raw frame); otherwise undefined. */
   image: ImageInput | undefined;
+  /** Audio APIs: the raw bytes (binary body or base64 JSON `audio`); otherwise undefined. */
+  audio: Uint8Array | undefined;
   /** The API's options, schema-validated: the JSON body's fields other than `image`, or the query string for binary bodies. */
   options: Record<string, unknown>;
   /** Fires when the client goes away; pass it to the engine. */
@@ -46,8 +48,11 @@ export interface JsApiDef {
   path?: string;
   summary: string;
   description?: string;
-  /** `image`: body is an image (binary or base64 JSON `image` field); `json`: a JSON object. */
-  input: 'image' | 'json';
+  /**
+   * `image`: body is an image (binary or base64 JSON `image` field); `audio`: raw audio bytes
+   * (`application/octet-stream`, or base64 JSON `audio` field); `json`: a JSON object.
+   */
+  input: 'image' | 'audio' | 'json';
   /** The options: JSON body fields (besides `image`), or query parameters for binary image bodies. */
   options: ObjectShape;
   /** The result fields (besides `errMsg`). */

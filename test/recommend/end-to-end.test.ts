@@ -4,6 +4,7 @@
  * Frames are composed from two UTKFace crops in ../shared/eval (a woman labelled 25, a man
  * labelled 65) on a grey 640x360 background, shifted 2 px per frame like a steady camera.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,13 +21,14 @@ const W = 640;
 const H = 360;
 const NOON = Date.UTC(2026, 0, 1, 12);
 
-async function frames(n: number): Promise<{ data: Buffer; width: number; height: number; format: 'rgb' }[]> {
-  const crops = await Promise.all([WOMAN, MAN].map((f) => sharp(join(UTK, f)).resize(200, 200).removeAlpha().raw().toBuffer()));
+/** n frames of the two faces (`side` px) at x = left, left + 320, drifting 2 px per frame. */
+async function frames(n: number, side = 200, left = 60, top = 80, order = [WOMAN, MAN]): Promise<{ data: Buffer; width: number; height: number; format: 'rgb' }[]> {
+  const crops = await Promise.all(order.map((f) => sharp(join(UTK, f)).resize(side, side).removeAlpha().raw().toBuffer()));
   return Array.from({ length: n }, (_, i) => {
     const buf = Buffer.alloc(W * H * 3, 110);
     crops.forEach((c, k) => {
-      const ox = 60 + k * 320 + 2 * i;
-      for (let y = 0; y < 200; y++) c.copy(buf, ((80 + y) * W + ox) * 3, y * 600, (y + 1) * 600);
+      const ox = left + k * 320 + 2 * i;
+      for (let y = 0; y < side; y++) c.copy(buf, ((top + y) * W + ox) * 3, y * side * 3, (y + 1) * side * 3);
     });
     return { data: buf, width: W, height: H, format: 'rgb' as const };
   });
@@ -39,21 +41,29 @@ const catalog = {
     { id: 'seniors', kind: 'miniProgram', title: 'Health check', appId: 'wx00000000000000a2', targeting: { ageBands: ['60+'] } },
     { id: 'general-a', kind: 'coupon', title: 'Coffee', appId: 'wx00000000000000a3' },
     { id: 'general-b', kind: 'coupon', title: 'Tea', appId: 'wx00000000000000a4' },
+    { id: 'gold-members', kind: 'coupon', title: 'Members lounge', appId: 'wx00000000000000a5', targeting: { customerGroups: ['gold'] } },
   ],
 };
 
 describe.skipIf(!existsSync(UTK))(`end to end from camera frames (needs ${UTK}; skipped when ../shared/eval is absent)`, () => {
-  let tracks: FaceTrackLike[] = [];
+  type Track = FaceTrackLike & { descriptor?: number[] };
+  let tracks: Track[] = [];
+  /** A later visit: the same two people, smaller, elsewhere in the frame, in swapped places. */
+  let later: Track[] = [];
   let engine: hmp.Engine | undefined;
 
   beforeAll(async () => {
     // Fail loudly if the face pipeline's API is missing: this test is the contract between them.
     expect(hmp.FaceTracker, 'src/index.ts must export FaceTracker (src/tasks/face)').toBeTypeOf('function');
     engine = await hmp.Engine.create({ poolSize: 1 });
-    const tracker = new hmp.FaceTracker(engine);
-    let last: { tracks: FaceTrackLike[] } | undefined;
-    for (const [i, f] of (await frames(6)).entries()) last = await tracker.push(f, i * 200);
-    tracks = last!.tracks;
+    const stream = async (fr: Awaited<ReturnType<typeof frames>>): Promise<Track[]> => {
+      const tracker = new hmp.FaceTracker(engine!, { detect: { descriptor: true } } as never);
+      let last: { tracks: Track[] } | undefined;
+      for (const [i, f] of fr.entries()) last = (await tracker.push(f, i * 200)) as { tracks: Track[] };
+      return last!.tracks;
+    };
+    tracks = await stream(await frames(6));
+    later = await stream(await frames(4, 170, 90, 120, [MAN, WOMAN]));
   });
   afterAll(async () => {
     await engine?.dispose();
@@ -67,6 +77,8 @@ describe.skipIf(!existsSync(UTK))(`end to end from camera frames (needs ${UTK}; 
     expect(woman!.age!).toBeLessThan(45);
     expect(man!.age!).toBeGreaterThanOrEqual(60);
     expect(woman!.dwellMs).toBe(1000);
+    // Member identification needs the tracker's descriptors (detect option descriptor: true).
+    for (const t of [...tracks, ...later]) expect(t.descriptor, 'FaceTracker tracks must carry 128-d descriptors').toHaveLength(128);
   });
 
   for (const b of backends()) {
@@ -104,6 +116,29 @@ describe.skipIf(!existsSync(UTK))(`end to end from camera frames (needs ${UTK}; 
             if (i % 2 === 0 && r.items.some((it) => it.itemId === 'general-b')) await rec.reportFeedback({ recommendationId: r.recommendationId, itemId: 'general-b', event: 'click' });
           }
           expect(await top()).toBe('general-b');
+          rec.close();
+        } finally {
+          await store.close();
+        }
+      });
+
+      it('an enrolled member is recognised on a later visit and gets member-only items', async () => {
+        const store = await b.open();
+        try {
+          const rec = await Recommender.create({ store, seed: 5, now: () => NOON, context: { utcOffsetMinutes: 0 }, members: { key: randomBytes(32) } });
+          await rec.importCatalog(catalog);
+          const [woman] = [...tracks].sort((a, b2) => (a.age ?? 0) - (b2.age ?? 0));
+          const band = fromFaceTracks([woman!])[0]!.ageBand!;
+          await rec.members!.register({ memberId: 'alice', descriptors: [woman!.descriptor!], tags: { ageBand: band, gender: 'female', customerGroups: ['gold'] }, consent: { granted: true, textVersion: 'v1', at: NOON } });
+          const ids = await Promise.all(later.map((t) => rec.members!.identify(t.descriptor!, { actor: 'screen-1' })));
+          const matched = ids.filter((m) => m !== null);
+          expect(matched.map((m) => m!.memberId)).toEqual(['alice']);
+          const laterWoman = later[ids.findIndex((m) => m !== null)]!;
+          expect(laterWoman.gender).toBe('female');
+          const r = await rec.recommend({ memberId: 'alice', slots: 5, greedy: true });
+          expect(r.audience.source).toBe('member');
+          expect(r.items.find((i) => i.itemId === 'gold-members')!.reasons.matchedTargeting).toEqual(['customerGroups:gold']);
+          expect(await store.listAudit({ memberId: 'alice' })).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'identify', actor: 'screen-1' })]));
           rec.close();
         } finally {
           await store.close();

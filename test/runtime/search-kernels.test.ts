@@ -21,7 +21,7 @@ function unitRows(n: number, dim: number, seed: number): Float32Array {
 
 describe('WASM descriptor search', () => {
   const dim = 128;
-  const n = 3000;
+  const n = 3003; // not a multiple of 4: covers the four-row pass and the tail loop
   const db = unitRows(n, dim, 7);
   const queries = unitRows(20, dim, 99);
 

@@ -8,24 +8,10 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { Engine } from '../../engine/engine.js';
 import { createError } from '../../errors.js';
-import { createVoiceSession, processVoiceFile, type VoiceEvent } from '../../tasks/voice/index.js';
+import { createVoiceSession, processVoiceFile, toJsonEvent, type VoiceEvent } from '../../tasks/voice/index.js';
 
 /** One event as a JSON line: `{"type","t",...}` with the utterance reduced to its size. */
-export function eventJson(e: VoiceEvent): Record<string, unknown> {
-  const t = Math.round(e.t * 1000) / 1000;
-  switch (e.type) {
-    case 'speechEnd':
-      return { type: e.type, t, start: Math.round(e.start * 1000) / 1000, forced: e.forced, audioBytes: e.audio.length, audioStart: Math.round(e.audioStart * 1000) / 1000 };
-    case 'wakeWord':
-      return { type: e.type, t, phrase: e.phrase, text: e.text, score: e.score };
-    case 'command':
-      return { type: e.type, t, phrase: e.phrase, text: e.text, command: e.command, score: e.score, action: e.action };
-    case 'error':
-      return { type: e.type, t, code: e.code, message: e.message };
-    default:
-      return { type: e.type, t };
-  }
-}
+export const eventJson = (e: VoiceEvent): Record<string, unknown> => toJsonEvent(e);
 
 function eventText(e: VoiceEvent): string {
   const t = e.t.toFixed(3).padStart(8);

@@ -8,10 +8,10 @@ import { faceDetect, faceStream, vkDetectFace } from './faces.js';
 import { getImageInfo } from './getImageInfo.js';
 import { scanCode, scanStream } from './scanCode.js';
 import { sceneCloseSession, sceneCreateSession, scenePushFrame, sceneStream } from './scene.js';
-import { voiceStream } from './voice.js';
+import { voiceCloseSession, voiceCreateSession, voiceFlush, voicePushAudio, voiceStream } from './voice.js';
 
 /** HTTP JSAPIs: `POST /v1/<path>` and `POST /v1/invoke {command: name}`. */
-export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo, scanCode, faceDetect, vkDetectFace, sceneCreateSession, scenePushFrame, sceneCloseSession]);
+export const JSAPIS: readonly JsApiDef[] = Object.freeze([getImageInfo, scanCode, faceDetect, vkDetectFace, sceneCreateSession, scenePushFrame, sceneCloseSession, voiceCreateSession, voicePushAudio, voiceFlush, voiceCloseSession]);
 
 /** WebSocket streams: `GET /v1/stream/<path>`. */
 export const STREAMS: readonly StreamDef[] = Object.freeze([faceStream, scanStream, sceneStream, voiceStream]);

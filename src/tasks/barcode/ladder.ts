@@ -8,8 +8,11 @@
  *
  * A pass that sees a transformed image can invent bars: 1D symbologies carry at most a check
  * digit, so a 1D result that only such a "weak" pass produced is held back until a second,
- * different pass reads the same text. 2D symbologies carry Reed-Solomon error correction and
- * are accepted from any pass.
+ * different pass reads the same text with enough scan lines and no rival text on the same bars
+ * (see {@link CONFIRM_LINES}). 2D symbologies carry Reed-Solomon error correction and are
+ * accepted from any pass.
+ *
+ * The budget bounds each call: passes run only while their predicted time fits what is left.
  * @internal
  */
 import { performance } from 'node:perf_hooks';
@@ -29,6 +32,11 @@ interface View {
 /** One rung of the ladder. */
 export interface Pass {
   readonly name: string;
+  /**
+   * The kind of image the pass reads (`'normalize'`, `'sharpen'`, ...): passes of one family see
+   * the same transformed pixels, so their agreement is weaker evidence than two families'.
+   */
+  readonly family: string;
   /** Results of a weak pass need confirmation by another pass (1D only). */
   readonly weak: boolean;
   /** Builds the image the pass reads; `undefined` skips the pass for this image. */
@@ -82,35 +90,47 @@ function tilted(g: Gray, deg: number): View {
 const sharpRadius = (g: Gray) => Math.max(1, Math.round(minSide(g) / 240));
 /** Local-normalisation window: a few modules of a code filling a sixth of the frame. */
 const normRadius = (g: Gray) => Math.max(8, Math.round(minSide(g) / 16));
+/** Shared by the passes that read the same transformed image under different binarisers (cached per call). */
+const normalizedView = (g: Gray, e: Enhancer): View => same(e.normalizeLocal(g, normRadius(g)));
+const sharpenedView = (g: Gray, e: Enhancer): View => same(e.sharpen(g, sharpRadius(g), 1.5));
 
-/** The ladder, in the order passes run. */
+/**
+ * The ladder, in the order passes run. Chosen with `hmp eval barcode --pass-data` over ZXing's
+ * suite at every rotation (per-folder, not per-image): a greedy selection kept the passes that
+ * add correct reads, cheapest first. Local contrast normalisation under three binarisers
+ * rescues most of the blurred, shadowed retail photos (ean13-2/-4, upca-2/-5, upce-3); the 2x
+ * upscale rescues small 2D codes (qrcode-2/-4, pdf417-2); sharpening, then sharpening plus
+ * upscaling, rescue soft 1D codes (upca-1, upca-4). Passes that rescued nothing on the suite
+ * (tilts, downscaling, denoising, the global-histogram binariser on the raw image, quiet-zone
+ * padding) are kept in {@link CANDIDATE_PASSES} for the data to re-admit.
+ */
 export const PASSES: readonly Pass[] = Object.freeze([
-  { name: 'fast', weak: false, view: identity, options: {}, cost: 1 },
-  { name: 'histogram', weak: true, view: identity, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
-  { name: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400), e) : undefined), options: {}, cost: 6 },
-  { name: 'sharpen', weak: true, view: (g, e) => same(e.sharpen(g, sharpRadius(g), 1.5)), options: {}, cost: 1.5 },
-  { name: 'normalize', weak: true, view: (g, e) => same(e.normalizeLocal(g, normRadius(g))), options: {}, cost: 1.5 },
-  { name: 'denoise', weak: true, view: identity, options: { tryDenoise: true, formats: ['AllMatrix'] }, cost: 1 },
-  { name: 'downscale', weak: true, view: (g, e) => (minSide(g) > 300 ? scaled(e.blur(g, 1), 0.5, e) : undefined), options: { tryDownscale: false }, cost: 0.5 },
-  { name: 'tilt+30', weak: true, view: (g) => tilted(g, 30), options: {}, cost: 2 },
-  { name: 'tilt-30', weak: true, view: (g) => tilted(g, -30), options: {}, cost: 2 },
-  { name: 'sharpen-upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(e.sharpen(g, 1, 1.0), upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 6 },
+  { name: 'fast', family: 'raw', weak: false, view: identity, options: {}, cost: 1 },
+  { name: 'normalize', family: 'normalize', weak: true, view: normalizedView, options: {}, cost: 2 },
+  { name: 'normalize-hist', family: 'normalize', weak: true, view: normalizedView, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
+  { name: 'normalize-fixed', family: 'normalize', weak: true, view: normalizedView, options: { binarizer: 'FixedThreshold' }, cost: 1.2 },
+  { name: 'upscale2', family: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 1400 ? scaled(g, Math.min(2, 2000 / maxSide(g)), e) : undefined), options: {}, cost: 4.5 },
+  { name: 'sharpen', family: 'sharpen', weak: true, view: sharpenedView, options: {}, cost: 1.7 },
+  { name: 'sharpen-hist', family: 'sharpen', weak: true, view: sharpenedView, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
+  { name: 'sharpen-strong', family: 'sharpen', weak: true, view: (g, e) => same(e.sharpen(g, Math.max(2, Math.round(minSide(g) / 120)), 2.5)), options: {}, cost: 1.5 },
+  { name: 'sharpen-upscale', family: 'sharpen-upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(e.sharpen(g, 1, 1.0), upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 8 },
 ] satisfies Pass[]);
 
 /**
- * Passes measured by `hmp eval barcode --pass-data` but not (yet) in the ladder: the
- * data decides whether one earns a rung. @internal
+ * Passes measured by `hmp eval barcode --pass-data` but not in the ladder: the data decides
+ * whether one earns a rung. @internal
  */
 export const CANDIDATE_PASSES: readonly Pass[] = Object.freeze([
-  { name: 'upscale2', weak: true, view: (g, e) => (maxSide(g) < 1400 ? scaled(g, Math.min(2, 2000 / maxSide(g)), e) : undefined), options: {}, cost: 4 },
-  { name: 'hist-upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 6 },
-  { name: 'normalize-hist', weak: true, view: (g, e) => same(e.normalizeLocal(g, normRadius(g))), options: { binarizer: 'GlobalHistogram' }, cost: 1.5 },
-  { name: 'normalize-fixed', weak: true, view: (g, e) => same(e.normalizeLocal(g, normRadius(g))), options: { binarizer: 'FixedThreshold' }, cost: 1.5 },
-  { name: 'sharpen-hist', weak: true, view: (g, e) => same(e.sharpen(g, sharpRadius(g), 1.5)), options: { binarizer: 'GlobalHistogram' }, cost: 1.5 },
-  { name: 'sharpen-strong', weak: true, view: (g, e) => same(e.sharpen(g, Math.max(2, Math.round(minSide(g) / 120)), 2.5)), options: {}, cost: 1.5 },
-  { name: 'nodownscale', weak: true, view: identity, options: { tryDownscale: false }, cost: 1 },
-  { name: 'pad', weak: true, view: padded, options: {}, cost: 1.2 },
-  { name: 'pad-upscale', weak: true, view: (g, e) => (maxSide(g) < 400 ? padUp(g, e) : undefined), options: {}, cost: 4 },
+  { name: 'histogram', family: 'raw', weak: true, view: identity, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
+  { name: 'upscale', family: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400), e) : undefined), options: {}, cost: 6 },
+  { name: 'denoise', family: 'raw', weak: true, view: identity, options: { tryDenoise: true, formats: ['AllMatrix'] }, cost: 1 },
+  { name: 'downscale', family: 'downscale', weak: true, view: (g, e) => (minSide(g) > 300 ? scaled(e.blur(g, 1), 0.5, e) : undefined), options: { tryDownscale: false }, cost: 0.5 },
+  { name: 'tilt+30', family: 'tilt', weak: true, view: (g) => tilted(g, 30), options: {}, cost: 2 },
+  { name: 'tilt-30', family: 'tilt', weak: true, view: (g) => tilted(g, -30), options: {}, cost: 2 },
+  { name: 'hist-upscale', family: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(g, upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 6 },
+  { name: 'nodownscale', family: 'raw', weak: true, view: identity, options: { tryDownscale: false }, cost: 1 },
+  { name: 'pad', family: 'pad', weak: true, view: padded, options: {}, cost: 1.2 },
+  { name: 'pad-upscale', family: 'pad', weak: true, view: (g, e) => (maxSide(g) < 400 ? padUp(g, e) : undefined), options: {}, cost: 4 },
 ] satisfies Pass[]);
 
 /** Per-call settings the ladder needs. */
@@ -131,8 +151,19 @@ export interface LadderConfig {
 }
 
 /** Runs one pass; exported for the eval's per-pass report and the tests. */
-export function runPass(g: Gray, pass: Pass, cfg: Pick<LadderConfig, 'readerFormats' | 'maxCodes' | 'eanAddOn'>, enh: Enhancer = refEnhancer): { results: ReadResult[]; view: View } | undefined {
-  const view = pass.view(g, enh);
+export function runPass(
+  g: Gray,
+  pass: Pass,
+  cfg: Pick<LadderConfig, 'readerFormats' | 'maxCodes' | 'eanAddOn'>,
+  enh: Enhancer = refEnhancer,
+  views?: Map<Pass['view'], View | undefined>,
+): { results: ReadResult[]; view: View } | undefined {
+  // Passes sharing a view function (one image, several binarisers) build it once per call.
+  let view = views?.get(pass.view);
+  if (view === undefined && !views?.has(pass.view)) {
+    view = pass.view(g, enh);
+    views?.set(pass.view, view);
+  }
   if (!view) return undefined;
   let formats = cfg.readerFormats;
   if (pass.options.formats) {
@@ -155,7 +186,44 @@ interface Candidate {
   key: string;
   linear: boolean;
   passes: string[];
+  families: Set<string>;
   strong: boolean;
+  /** Scan lines that read this text, summed over the passes that found it. */
+  lines: number;
+  /** Axis-aligned box in input coordinates [x0, y0, x1, y1]. */
+  box: [number, number, number, number];
+}
+
+/**
+ * A weak 1D result is confirmed when passes of two different families read it with at least
+ * {@link CONFIRM_LINES} scan lines in all (or three passes of one family with
+ * {@link CONFIRM_LINES_ONE_FAMILY}), and no different 1D text read at the same place has half its
+ * support or more. Measured on ZXing's suite (`--pass-data`): misreads of transformed images come
+ * from few scan lines (2-5 per pass), are often repeated by the other binarisers of the same
+ * transformed image, and sit on the same bars as the true code, which other passes read with
+ * many more lines; a second real code (a Japanese book's price code) sits elsewhere and does
+ * not block the first. With this rule no ladder pass misread on the suite.
+ */
+const CONFIRM_LINES = 6;
+const CONFIRM_LINES_ONE_FAMILY = 10;
+const CONFLICT_MARGIN = 2;
+
+function bounds(c: BarcodeCode): [number, number, number, number] {
+  const ps = Object.values(c.position);
+  const xs = ps.map((p) => p.x), ys = ps.map((p) => p.y);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/** Boxes overlap once 1D boxes (often a single scan line tall) are grown by half their length vertically. */
+function overlaps(a: Candidate['box'], b: Candidate['box']): boolean {
+  const ga = (a[2] - a[0]) / 2, gb = (b[2] - b[0]) / 2;
+  return !(a[2] < b[0] || b[2] < a[0] || a[3] + ga < b[1] - gb || b[3] + gb < a[1] - ga);
+}
+
+function confirmed(c: Candidate, all: Candidate[]): boolean {
+  const enough = (c.families.size >= 2 && c.lines >= CONFIRM_LINES) || (c.passes.length >= 3 && c.lines >= CONFIRM_LINES_ONE_FAMILY);
+  if (!enough) return false;
+  return !all.some((d) => d !== c && d.linear && d.lines * CONFLICT_MARGIN > c.lines && overlaps(c.box, d.box));
 }
 
 /** Reading order: top to bottom, then left to right (by the code's centre). */
@@ -183,6 +251,7 @@ export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = (
   const t0 = performance.now();
   const cands = new Map<string, Candidate>();
   const ran: string[] = [];
+  const views = new Map<Pass['view'], View | undefined>();
   let fastMs = 0;
   // Actual / predicted time of this call's ladder passes so far (1 until measured).
   let drift = 1;
@@ -195,7 +264,7 @@ export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = (
       checkpoint();
     }
     const p0 = performance.now();
-    const out = runPass(g, pass, cfg, enh);
+    const out = runPass(g, pass, cfg, enh, views);
     if (!out) continue;
     const ms = performance.now() - p0;
     if (pass.name === 'fast') fastMs = Math.max(ms, 0.5);
@@ -206,14 +275,19 @@ export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = (
       const key = `${c.format}\u0000${c.text}`;
       const prev = cands.get(key);
       if (prev) {
-        if (!prev.passes.includes(pass.name)) prev.passes.push(pass.name);
+        if (!prev.passes.includes(pass.name)) {
+          prev.passes.push(pass.name);
+          prev.families.add(pass.family);
+          prev.lines += r.lineCount;
+        }
         prev.strong ||= !pass.weak;
         continue;
       }
       const code = toCode(r, cfg.requested, pass.name, out.view.map);
-      cands.set(key, { code, key, linear: formatInfo(r.format).linear, passes: [pass.name], strong: !pass.weak });
+      cands.set(key, { code, key, linear: formatInfo(r.format).linear, passes: [pass.name], families: new Set([pass.family]), strong: !pass.weak, lines: r.lineCount, box: bounds(code) });
     }
-    const accepted = [...cands.values()].filter((c) => c.strong || !c.linear || !cfg.confirm || c.passes.length >= 2);
+    const all = [...cands.values()];
+    const accepted = all.filter((c) => c.strong || !c.linear || !cfg.confirm || confirmed(c, all));
     if (accepted.length > 0) {
       const codes = accepted.map((c) => {
         if (!c.strong && c.linear && c.passes.length >= 2) c.code.confirmedBy = c.passes[1];

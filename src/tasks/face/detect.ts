@@ -86,7 +86,7 @@ export function planWindows(width: number, height: number, minFaceSize: number, 
  * resize shrinks by less than 2x: bilinear without antialiasing aliases badly beyond that
  * (a 2x bilinear step with half-pixel centres is an exact 2x2 box filter).
  */
-function shrinkToward(k: Kernels, src: Uint8Array, w: number, h: number, c: 3 | 4, dw: number, dh: number) {
+function halveToward(k: Kernels, src: Uint8Array, w: number, h: number, c: 3 | 4, dw: number, dh: number) {
   while (w >= 2 * dw && h >= 2 * dh && w >= 4 && h >= 4) {
     const nw = w >> 1;
     const nh = h >> 1;
@@ -94,14 +94,20 @@ function shrinkToward(k: Kernels, src: Uint8Array, w: number, h: number, c: 3 | 
     w = nw;
     h = nh;
   }
-  if (w !== dw || h !== dh) src = k.resizeBilinear(src, w, h, c, dw, dh);
-  return src;
+  return { src, w, h };
 }
+
+const NORM = { layout: 'nhwc', mean: [127.5], std: [127.5] } as const;
 
 /**
  * The detector input for one window: NHWC float32 in [-1, 1], the window's visible part
  * scaled by `S/side` and pasted at the top-left of a black S×S canvas. Returns the exact
  * per-axis scales used (rounding makes them differ slightly from S/side).
+ *
+ * The final resize and the normalisation are one WASM pass (`resizeNormalize`) written straight
+ * into the tensor when the visible part spans the full tensor width (full-frame landscape pass,
+ * inner tiles): in NHWC its rows are then a contiguous prefix, and only the black rows below
+ * are filled. Other windows (portrait frames, right-edge tiles) paste rows into a canvas first.
  */
 export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?: Float32Array): { tensor: Float32Array; sx: number; sy: number } {
   const S = BLAZEFACE_INPUT;
@@ -115,13 +121,19 @@ export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?:
   const pw = Math.max(1, Math.min(S, Math.round((iw * S) / win.side)));
   const ph = Math.max(1, Math.min(S, Math.round((ih * S) / win.side)));
   const region = iw === img.width && ih === img.height ? img.data : k.crop(img.data, img.width, img.height, c, x0, y0, iw, ih);
-  const small = shrinkToward(k, region, iw, ih, c, pw, ph);
-  let canvas = small;
-  if (pw !== S || ph !== S) {
-    canvas = new Uint8Array(S * S * c);
+  const h = halveToward(k, region, iw, ih, c, pw, ph);
+  const tensor = out ?? new Float32Array(S * S * 3);
+  if (pw === S) {
+    const n = pw * ph * 3;
+    if (h.w === pw && h.h === ph) k.normalize(h.src, pw, ph, c, NORM, tensor.subarray(0, n));
+    else k.resizeNormalize(h.src, h.w, h.h, c, pw, ph, NORM, tensor.subarray(0, n));
+    tensor.fill(-1, n);
+  } else {
+    const small = h.w === pw && h.h === ph ? h.src : k.resizeBilinear(h.src, h.w, h.h, c, pw, ph);
+    const canvas = new Uint8Array(S * S * c);
     for (let r = 0; r < ph; r++) canvas.set(small.subarray(r * pw * c, (r + 1) * pw * c), r * S * c);
+    k.normalize(canvas, S, S, c, NORM, tensor);
   }
-  const tensor = k.normalize(canvas, S, S, c, { layout: 'nhwc', mean: [127.5], std: [127.5] }, out);
   return { tensor, sx: pw / iw, sy: ph / ih };
 }
 

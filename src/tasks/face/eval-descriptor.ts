@@ -29,6 +29,10 @@ export interface SeparationFigures {
   atFar001: { threshold: number; sameBelow: number };
   /** Equal error rate and its threshold. */
   eer: { rate: number; threshold: number };
+  /** At fixed thresholds: share of same-person pairs below (kept) and of different-person pairs below (false matches). */
+  at: { threshold: number; sameBelow: number; differentBelow: number }[];
+  /** Different-person pairs closer than 0.05: duplicate photos in the set, not model errors. */
+  duplicates: number;
 }
 
 const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))];
@@ -129,5 +133,7 @@ export async function evalDescriptorSeparation(
     different: { min: r3(D[0]), p01: r3(far), p1: r3(quantile(D, 0.01)), mean: r3(mean(D)) },
     atFar001: { threshold: r3(far), sameBelow: r3(below(S, far)) },
     eer: { rate: r3(eer.rate), threshold: r3(eer.threshold) },
+    at: [0.25, 0.3, 0.35, 0.4, 0.45, 0.5].map((t) => ({ threshold: t, sameBelow: r3(below(S, t)), differentBelow: Math.round(below(D, t) * 1e5) / 1e5 })),
+    duplicates: Math.round(below(D, 0.05) * D.length),
   };
 }

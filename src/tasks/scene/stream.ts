@@ -167,12 +167,13 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
     // (with edges to lose) to have lost them.
     let soft = 0, textured = 0;
     for (let b = 0; b < nb; b++) {
-      if (state.refGrad[b] < 0.01) continue;
+      // Blocks whose reference edge energy is near the sensor-noise floor cannot lose any.
+      if (state.refGrad[b] < 0.03) continue;
       textured++;
       const s = b * NSUMS;
       if (sums[s + 11] / Math.max(1, sums[s + 19]) / 255 < 0.6 * state.refGrad[b]) soft++;
     }
-    const uniform = textured > 0 && soft / textured >= 0.8;
+    const uniform = textured > 0 && soft / textured >= 0.75;
     const lit = g.brightness > 0.5 * r[0] && g.brightness < 1.8 * r[0] + 0.05;
     tamper.defocused = !tamper.covered && !tamper.blinded && lit && uniform && ratio < TAMPER_RULES.defocusRatio ? 1 - ratio : 0;
     if (!tamper.covered && !tamper.blinded && !tamper.defocused && changed >= TAMPER_RULES.moved) {

@@ -375,6 +375,31 @@ export class VoiceSession {
 }
 
 /**
+ * An event as plain JSON (for `--json` output and WebSocket text frames): times rounded to
+ * milliseconds; a `speechEnd` utterance becomes `audioBytes` (its length) or, with
+ * `audio: 'base64'`, also `audioBase64` (the WAV file).
+ * @example toJsonEvent({ type: 'speechStart', t: 0.7040001 }) // { type: 'speechStart', t: 0.704 }
+ */
+export function toJsonEvent(e: VoiceEvent, options: { audio?: 'omit' | 'base64' } = {}): Record<string, unknown> {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  switch (e.type) {
+    case 'speechEnd':
+      return {
+        type: e.type, t: r(e.t), start: r(e.start), forced: e.forced, audioStart: r(e.audioStart), audioBytes: e.audio.length,
+        ...(options.audio === 'base64' ? { audioBase64: Buffer.from(e.audio.buffer, e.audio.byteOffset, e.audio.byteLength).toString('base64') } : {}),
+      };
+    case 'wakeWord':
+      return { type: e.type, t: r(e.t), phrase: e.phrase, text: e.text, score: e.score };
+    case 'command':
+      return { type: e.type, t: r(e.t), phrase: e.phrase, text: e.text, command: e.command, score: e.score, action: e.action };
+    case 'error':
+      return { type: e.type, t: r(e.t), code: e.code, message: e.message };
+    default:
+      return { type: e.type, t: r(e.t) };
+  }
+}
+
+/**
  * Opens a voice session on an engine. Validates options and loads the profile synchronously.
  * @throws HMP_ERR_VOICE_SAMPLE_RATE, HMP_ERR_OPTION_UNKNOWN, HMP_ERR_ARG_INVALID, HMP_ERR_ARG_RANGE, HMP_ERR_VOICE_PROFILE
  * @example

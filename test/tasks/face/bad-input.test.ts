@@ -21,6 +21,7 @@ describe('detectFaces: bad calls and empty frames', () => {
     await expect(detectFaces(engine, frame, { minScore: 1.5 })).rejects.toMatchObject({ code: 'HMP_ERR_ARG_RANGE', message: expect.stringContaining('options.minScore') });
     await expect(detectFaces(engine, frame, { maxFaces: 0 })).rejects.toMatchObject({ code: 'HMP_ERR_ARG_RANGE', message: expect.stringContaining('options.maxFaces') });
     await expect(detectFaces(engine, frame, { minFaceSize: -1 })).rejects.toMatchObject({ code: 'HMP_ERR_ARG_RANGE', message: expect.stringContaining('options.minFaceSize') });
+    await expect(detectFaces(engine, frame, { descriptor: 'yes' } as never)).rejects.toMatchObject({ code: 'HMP_ERR_ARG_INVALID', message: expect.stringContaining('options.descriptor') });
     expect(() => new FaceTracker(engine, { maxMissingMs: -5 })).toThrow(expect.objectContaining({ code: 'HMP_ERR_ARG_RANGE', message: expect.stringContaining('options.maxMissingMs') }));
   });
 

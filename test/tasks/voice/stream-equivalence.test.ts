@@ -15,7 +15,7 @@ describe('streaming features equal the offline features training uses', () => {
     const models = await loadVoiceModels(defaultModelsDir());
     const k = await getAudioKernels();
     const { pcm } = parseWav(readFileSync(FIXTURE));
-    const x = Float32Array.from(new Int16Array(pcm.slice().buffer));
+    const x = Float32Array.from(new Int16Array(new Uint8Array(pcm).buffer));
     const off = await clipEmbeddings(models, x);
     expect(off.n).toBe(Math.floor(x.length / 1280) - 9);
     const st = newStreamState(16000);

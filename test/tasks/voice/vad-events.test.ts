@@ -41,7 +41,7 @@ describe.skipIf(!HAS_ESPEAK)('voice activity events on synthesised speech', () =
     expect(w.pcm.length / 2 / 16000).toBeCloseTo(end.t + 0.16 - end.audioStart, 3);
     // It holds the right audio: identical to the input samples at that position.
     const at = Math.round(end.audioStart * 16000);
-    const got = new Int16Array(w.pcm.slice().buffer);
+    const got = new Int16Array(new Uint8Array(w.pcm).buffer);
     expect(Array.from(got.subarray(0, 400))).toEqual(Array.from(s.samples.subarray(at, at + 400)));
   });
 

@@ -9,7 +9,7 @@ describe('WAV input', () => {
     const wav = encodeWav(x, 22050);
     const a = parseWav(wav);
     expect(a.sampleRate).toBe(22050);
-    expect(Array.from(new Int16Array(a.pcm.slice().buffer))).toEqual(Array.from(x));
+    expect(Array.from(new Int16Array(new Uint8Array(a.pcm).buffer))).toEqual(Array.from(x));
     const streamed = wav.slice();
     new DataView(streamed.buffer).setUint32(40, 0x7fffffff, true);
     expect(parseWav(streamed.subarray(0, streamed.length - 1)).pcm.length).toBe(10); // odd tail dropped
