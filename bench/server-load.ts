@@ -66,6 +66,32 @@ async function point(url: string, api: string, input: string, body: Buffer, cont
   };
 }
 
+/** Latency of the side probe's requests by status. */
+export interface ProbeStats {
+  rejected: { n: number; p50Ms: number; p99Ms: number; maxMs: number };
+  accepted: { n: number; p50Ms: number; p99Ms: number; maxMs: number };
+}
+
+async function probe(url: string, body: Buffer, contentType: string, stop: { done: boolean }): Promise<ProbeStats> {
+  const t: Record<'rejected' | 'accepted', number[]> = { rejected: [], accepted: [] };
+  // Let autocannon fill the queue first.
+  await new Promise((r) => setTimeout(r, 500));
+  while (!stop.done) {
+    const t0 = performance.now();
+    const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType } });
+    const json = (await res.json()) as { code?: string };
+    const ms = performance.now() - t0;
+    if (res.status === 503 && json.code === 'HMP_ERR_ENGINE_OVERLOADED') t.rejected.push(ms);
+    else if (res.status === 200) t.accepted.push(ms);
+  }
+  const stats = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p: number) => (s.length ? Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! * 10) / 10 : NaN);
+    return { n: s.length, p50Ms: q(50), p99Ms: q(99), maxMs: s.length ? Math.round(s[s.length - 1]! * 10) / 10 : NaN };
+  };
+  return { rejected: stats(t.rejected), accepted: stats(t.accepted) };
+}
+
 function table(points: LoadPoint[]): string {
   const head = '| API | input | connections | responses/s | 200/s | p50 ms | p99 ms | max ms | 200 | 503 | other | max queue |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const rows = points.map((p) => `| ${p.api} | ${p.input} | ${p.connections} | ${p.requestsPerSec} | ${p.okPerSec} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} | ${p.ok} | ${p.rejected503} | ${p.otherErrors} | ${p.maxQueueSeen} |`);
@@ -110,14 +136,18 @@ async function main(): Promise<void> {
     await engine.dispose();
   }
   // Overload: a queue of 4 per engine against 64 connections: excess work is refused at once.
-  const overload: LoadPoint[] = [];
+  // A side probe (sequential requests during the run) times 503s and 200s separately.
+  const overload: (LoadPoint & { probe: ProbeStats })[] = [];
   {
     const engine = await Engine.create({ poolSize: workers, verifyModels: false, maxQueue: 4 });
     const server = await startServer({ engine, server: { port: 0, rateLimit: false } });
     const heavy = inputs.find((i) => i.api === 'scanCode') ?? inputs[inputs.length - 1]!;
     for (const c of [8, 64]) {
+      const stop = { done: false };
+      const probing = probe(`${server.url}/v1/${heavy.api}`, heavy.body, heavy.type, stop);
       const p = await point(server.url, heavy.api, `${heavy.input} (maxQueue 4)`, heavy.body, heavy.type, c, duration, engine);
-      overload.push(p);
+      stop.done = true;
+      overload.push({ ...p, probe: await probing });
       process.stdout.write(`${JSON.stringify(p)}\n`);
     }
     await server.close();
@@ -127,7 +157,9 @@ async function main(): Promise<void> {
   const out = values.out ?? join(ROOT, '.bench-out', 'server-load.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
-  process.stdout.write(`\n${table(points)}\n\nOverload (maxQueue 4):\n${table(overload)}\n\nwritten ${out}\n`);
+  const probes = overload.map((o) => `| ${o.connections} | ${o.probe.rejected.n} | ${o.probe.rejected.p50Ms} | ${o.probe.rejected.p99Ms} | ${o.probe.rejected.maxMs} | ${o.probe.accepted.n} | ${o.probe.accepted.p50Ms} | ${o.probe.accepted.p99Ms} | ${o.probe.accepted.maxMs} |`);
+  const probeTable = ['| connections | 503 n | 503 p50 ms | 503 p99 ms | 503 max ms | 200 n | 200 p50 ms | 200 p99 ms | 200 max ms |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|', ...probes].join('\n');
+  process.stdout.write(`\n${table(points)}\n\nOverload (maxQueue 4):\n${table(overload)}\n\nSide probe during overload (latency by outcome):\n${probeTable}\n\nwritten ${out}\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

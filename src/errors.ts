@@ -95,6 +95,9 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_SERVER_SESSION_EXISTS: spec(409, 'Error', 'A %s session %s is already open', 'A session was created with the id of one that is still open for this device.'),
   HMP_ERR_SERVER_SESSION_LIMIT: spec(429, 'Error', 'Too many open sessions (limit %s); close one first', 'The server holds its maximum number of open sessions.', true),
 
+  // --- client (src/client) -----------------------------------------------------------------------
+  HMP_ERR_CLIENT_RESPONSE: spec(502, 'Error', 'Unexpected response from the hmp server: HTTP %s', 'The client received a response without an hmp result body (a proxy error page, or not an hmp server).', true),
+
   // --- barcode ------------------------------------------------------------------------------
   HMP_ERR_BARCODE_FORMAT: spec(400, 'TypeError', 'Unknown barcode format %s for %s; known formats are %s', 'options.formats or options.scanType names a format hmp cannot read.'),
   HMP_ERR_BARCODE_SESSION_CLOSED: spec(409, 'Error', 'The scan session was closed', 'ScanSession.scan() was called after close().'),

@@ -66,7 +66,8 @@ export class HmpRemoteError extends Error {
   constructor(body: { errMsg?: string; errCode?: number; code?: string; message?: string; retryable?: boolean }, status: number) {
     super(body.message ?? body.errMsg ?? `HTTP ${status}`);
     this.name = 'HmpRemoteError';
-    this.code = body.code ?? 'HMP_ERR_CLIENT_UNKNOWN';
+    // Without an hmp body (a proxy's error page, not an hmp server) the code says so.
+    this.code = body.code ?? 'HMP_ERR_CLIENT_RESPONSE';
     this.errCode = body.errCode ?? 0;
     this.errMsg = body.errMsg ?? `request:fail HTTP ${status}`;
     this.status = status;

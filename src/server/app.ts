@@ -163,6 +163,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (!device) throw createError('HMP_ERR_SERVER_UNAUTHORIZED');
       request.hmpDevice = device;
     }
+    // Shed load before reading a body the engine has no room for: a full queue answers at once,
+    // instead of spending the main thread on uploads that would be refused anyway.
+    const accepts = request.routeOptions.config?.accepts;
+    if (accepts === 'image' || accepts === 'audio') {
+      const s = engine.stats();
+      if (s.queueSize >= s.maxQueue) throw createError('HMP_ERR_ENGINE_OVERLOADED', s.queueSize);
+    }
     if (limiter && path.startsWith('/v1/')) {
       const wait = limiter.take(request.hmpDevice ?? request.ip);
       if (wait > 0) {

@@ -37,6 +37,7 @@ export const AREA_BASE: Readonly<Record<string, number>> = Object.freeze({
   CONVERT: 27000,
   EVAL: 28000,
   VK: 29000,
+  CLIENT: 30000,
 });
 
 function buildErrCodes(): Map<string, number> {

@@ -2,9 +2,10 @@
  * The robustness ladder. Pass 1 is zxing-cpp exactly as zxing-wasm's defaults call it (try
  * harder, 90° rotations, inversion, downscaling), so an easy image costs what zxing-wasm costs.
  * Only when it finds nothing do later passes run, each on a transformed copy aimed at what a
- * fixed-focus POS camera gets wrong: blur (sharpening, a global-histogram binariser that
- * tolerates soft edges), small codes (upscaling), glare and shadows (local contrast
- * normalisation), noise (downscaling), tilt (rotations between the 90° steps zxing-cpp tries).
+ * fixed-focus POS camera gets wrong: glare, shadows and low contrast (local contrast
+ * normalisation under three binarisers), small codes (2x upscaling), blur (unsharp masking,
+ * then sharpening plus upscaling). The image work runs in WASM (wasm/src/enhance.rs) in the
+ * worker; the TypeScript reference (image.ts) is the default elsewhere.
  *
  * A pass that sees a transformed image can invent bars: 1D symbologies carry at most a check
  * digit, so a 1D result that only such a "weak" pass produced is held back until a second,
@@ -97,10 +98,10 @@ const sharpenedView = (g: Gray, e: Enhancer): View => same(e.sharpen(g, sharpRad
 /**
  * The ladder, in the order passes run. Chosen with `hmp eval barcode --pass-data` over ZXing's
  * suite at every rotation (per-folder, not per-image): a greedy selection kept the passes that
- * add correct reads, cheapest first. Local contrast normalisation under three binarisers
- * rescues most of the blurred, shadowed retail photos (ean13-2/-4, upca-2/-5, upce-3); the 2x
- * upscale rescues small 2D codes (qrcode-2/-4, pdf417-2); sharpening, then sharpening plus
- * upscaling, rescue soft 1D codes (upca-1, upca-4). Passes that rescued nothing on the suite
+ * add correct reads, cheapest family first. Local contrast normalisation under three
+ * binarisers rescues most of the blurred, shadowed retail photos (ean13-2/-4, upca-2/-5,
+ * upce-3); sharpening rescues soft codes (upca-1, pdf417-2); the 2x upscale small 2D codes
+ * (qrcode-2/-4); sharpening plus upscaling small soft 1D codes (upca-4, upce-3). Passes that rescued nothing on the suite
  * (tilts, downscaling, denoising, the global-histogram binariser on the raw image, quiet-zone
  * padding) are kept in {@link CANDIDATE_PASSES} for the data to re-admit.
  */
@@ -109,10 +110,10 @@ export const PASSES: readonly Pass[] = Object.freeze([
   { name: 'normalize', family: 'normalize', weak: true, view: normalizedView, options: {}, cost: 2 },
   { name: 'normalize-hist', family: 'normalize', weak: true, view: normalizedView, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
   { name: 'normalize-fixed', family: 'normalize', weak: true, view: normalizedView, options: { binarizer: 'FixedThreshold' }, cost: 1.2 },
-  { name: 'upscale2', family: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 1400 ? scaled(g, Math.min(2, 2000 / maxSide(g)), e) : undefined), options: {}, cost: 4.5 },
   { name: 'sharpen', family: 'sharpen', weak: true, view: sharpenedView, options: {}, cost: 1.7 },
   { name: 'sharpen-hist', family: 'sharpen', weak: true, view: sharpenedView, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
   { name: 'sharpen-strong', family: 'sharpen', weak: true, view: (g, e) => same(e.sharpen(g, Math.max(2, Math.round(minSide(g) / 120)), 2.5)), options: {}, cost: 1.5 },
+  { name: 'upscale2', family: 'upscale', weak: true, view: (g, e) => (maxSide(g) < 1400 ? scaled(g, Math.min(2, 2000 / maxSide(g)), e) : undefined), options: {}, cost: 4.5 },
   { name: 'sharpen-upscale', family: 'sharpen-upscale', weak: true, view: (g, e) => (maxSide(g) < 900 ? scaled(e.sharpen(g, 1, 1.0), upTo(g, 1400), e) : undefined), options: { binarizer: 'GlobalHistogram' }, cost: 8 },
 ] satisfies Pass[]);
 
@@ -197,7 +198,7 @@ interface Candidate {
 /**
  * A weak 1D result is confirmed when passes of two different families read it with at least
  * {@link CONFIRM_LINES} scan lines in all (or three passes of one family with
- * {@link CONFIRM_LINES_ONE_FAMILY}), and no different 1D text read at the same place has half its
+ * {@link CONFIRM_LINES_ONE_FAMILY}, or two with {@link CONFIRM_LINES_TWO_PASSES}), and no different 1D text read at the same place has half its
  * support or more. Measured on ZXing's suite (`--pass-data`): misreads of transformed images come
  * from few scan lines (2-5 per pass), are often repeated by the other binarisers of the same
  * transformed image, and sit on the same bars as the true code, which other passes read with
@@ -206,6 +207,8 @@ interface Candidate {
  */
 const CONFIRM_LINES = 6;
 const CONFIRM_LINES_ONE_FAMILY = 10;
+/** Two passes of one family suffice when together they read the text on this many scan lines. */
+const CONFIRM_LINES_TWO_PASSES = 20;
 const CONFLICT_MARGIN = 2;
 
 function bounds(c: BarcodeCode): [number, number, number, number] {
@@ -221,7 +224,10 @@ function overlaps(a: Candidate['box'], b: Candidate['box']): boolean {
 }
 
 function confirmed(c: Candidate, all: Candidate[]): boolean {
-  const enough = (c.families.size >= 2 && c.lines >= CONFIRM_LINES) || (c.passes.length >= 3 && c.lines >= CONFIRM_LINES_ONE_FAMILY);
+  const enough =
+    (c.families.size >= 2 && c.lines >= CONFIRM_LINES) ||
+    (c.passes.length >= 3 && c.lines >= CONFIRM_LINES_ONE_FAMILY) ||
+    (c.passes.length >= 2 && c.lines >= CONFIRM_LINES_TWO_PASSES);
   if (!enough) return false;
   return !all.some((d) => d !== c && d.linear && d.lines * CONFLICT_MARGIN > c.lines && overlaps(c.box, d.box));
 }

@@ -19,7 +19,10 @@ export interface StreamState {
   lastT: number;
   /** Frames the tamper reference has absorbed. */
   refFrames: number;
-  /** [brightness, contrast, sharpness, brightFrac, deadFrac] of the reference. */
+  /**
+   * [brightness, contrast, sharpness, brightFrac, deadFrac] of the reference, then the previous
+   * frame's sharpness and the defocus latch (1 while a defocus that began abruptly holds).
+   */
   ref: Float64Array;
   /** Background luma thumbnail (tau 2 s). */
   bg: Float32Array;
@@ -57,7 +60,7 @@ export function newStreamState(W: number, H: number, grid: Grid): StreamState {
   const nb = grid.bx * grid.by;
   return {
     frames: 0, lastT: -Infinity, refFrames: 0,
-    ref: new Float64Array(5),
+    ref: new Float64Array(7),
     bg: new Float32Array(tw * th), prev: new Float32Array(tw * th), refThumb: new Float32Array(tw * th),
     bgGrad: new Float32Array(nb), refGrad: new Float32Array(nb), flicker: new Float32Array(nb),
   };
@@ -85,7 +88,11 @@ export const TAMPER_RULES = Object.freeze({
   warmupFrames: 3,
   /** A dead block: mean luma below this (0..1) and luma std below `deadStd`. */
   deadLuma: 0.16, deadStd: 0.04,
-  covered: 0.5, blinded: 0.5, defocusRatio: 0.5,
+  covered: 0.5, blinded: 0.5, defocusRatio: 0.6,
+  /** Sharpness must fall below this fraction of the previous frame's for a defocus to start. */
+  defocusDrop: 0.75,
+  /** A defocused view changed in at most this fraction of the thumbnail against the reference. */
+  defocusMaxChange: 0.25,
   /** Fraction of the view changed against the reference before a shift is searched. */
   moved: 0.3,
   /** The best shift must leave at most this fraction of the unshifted difference. */
@@ -175,7 +182,14 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
     }
     const uniform = textured > 0 && soft / textured >= 0.75;
     const lit = g.brightness > 0.5 * r[0] && g.brightness < 1.8 * r[0] + 0.05;
-    tamper.defocused = !tamper.covered && !tamper.blinded && lit && uniform && ratio < TAMPER_RULES.defocusRatio ? 1 - ratio : 0;
+    // Blur keeps the coarse layout (the 4x4 thumbnail barely changes); a scene that changed
+    // (smoke rolling in, people, a new view) is not a defocused lens.
+    const candidate = !tamper.covered && !tamper.blinded && lit && uniform && changed < TAMPER_RULES.defocusMaxChange && ratio < TAMPER_RULES.defocusRatio;
+    // A lens knocked out of focus blurs the view from one frame to the next; smoke, steam or a
+    // scene drifting out of the depth of field soften it gradually. Latch only an abrupt drop.
+    if (!candidate) r[6] = 0;
+    else if (r[5] > 0 && g.sharpness < TAMPER_RULES.defocusDrop * r[5]) r[6] = 1;
+    tamper.defocused = candidate && r[6] === 1 ? 1 - ratio : 0;
     if (!tamper.covered && !tamper.blinded && !tamper.defocused && changed >= TAMPER_RULES.moved) {
       // A turned camera shows the same scene displaced: some shift must explain the change
       // much better than none (people walking through or steam do not).
@@ -205,6 +219,7 @@ export function streamStep(state: StreamState, sums: Float64Array, thumb: Float3
       state.bg[i] += (Math.abs(d) > 18 ? aBg * 0.25 : aBg) * d;
     }
   }
+  r[5] = g.sharpness;
   state.prev.set(thumb);
   state.frames++;
   return { motion, edgeLoss, flicker, drift, global: g, tamper };

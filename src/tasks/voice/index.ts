@@ -271,7 +271,7 @@ export class VoiceSession {
     if (this.#closed) return Promise.reject(createError('HMP_ERR_VOICE_SESSION_CLOSED'));
     const p = this.#tail.then(() => {
       const ev: VoiceEvent[] = [];
-      if (this.#inSpeech) this.#end(this.#state.produced, false, ev);
+      if (this.#inSpeech) this.#end(this.#lastSpeech, false, ev);
       this.#emit(ev);
       return ev;
     });

@@ -38,6 +38,8 @@ describe('barcode kernels', () => {
   it('toGray uses zxing-wasm luminance weights and NV21 is a zero-copy view of Y', () => {
     const rgba = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255]);
     expect([...toGray(rgba, 4, 1, 'rgba').data]).toEqual([(306 * 255 + 512) >> 10, (601 * 255 + 512) >> 10, (117 * 255 + 512) >> 10, 255]);
+    // Fully transparent pixels are white, as in ZXing's BufferedImageLuminanceSource.
+    expect([...toGray(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 1]), 2, 1, 'rgba').data]).toEqual([255, 0]);
     const nv21 = new Uint8Array(4 * 2 + 4).fill(7);
     expect(toGray(nv21, 4, 2, 'nv21').data.buffer).toBe(nv21.buffer);
   });
