@@ -60,7 +60,7 @@ export const benchmarks: BenchDef[] = [
     fn: () => analyzeFrame(wasm, model, frames[0], W, H, null, 0, scratch),
   },
   {
-    name: 'scene.frame.still.ts', group: 'scene', setup,
+    name: 'scene.frame.still.ts', group: 'scene', gate: true, setup,
     fn: () => analyzeFrame(refSceneKernels, model, frames[0], W, H, null, 0, scratch),
   },
   {

@@ -7,6 +7,8 @@ import type { Command } from '../command.js';
 import { Engine } from '../../engine/engine.js';
 import { loadServerConfig, resolveServerOptions, assertSecureBind } from '../../server/options.js';
 import { startServer } from '../../server/server.js';
+import { recommenderFromEnv } from '../../recommend/env.js';
+import { recommendationApis } from '../../server/apis/recommendation.js';
 
 export const serve: Command = {
   name: ['serve'],
@@ -33,6 +35,9 @@ Options:
   --body-limit BYTES   largest image body (env HMP_BODY_LIMIT; default 16777216)
   --cors ORIGIN        allow a CORS origin, repeatable (env HMP_CORS_ORIGINS; default: CORS off)
   --log-level LEVEL    pino level: fatal, error, warn, info, debug (env HMP_LOG_LEVEL; default info)
+  --recommend-store S  recommendation/member storage: sqlite:<dir>, a postgres:// URL, or off
+                       (env HMP_RECOMMEND_STORE; default sqlite:.hmp-data). Members also need
+                       HMP_MEMBER_KEY (32 bytes, hex or base64) for encryption at rest.
   -h, --help           show this help`,
   async run(argv) {
     const { values } = parseArgs({
@@ -49,18 +54,32 @@ Options:
         'body-limit': { type: 'string' },
         cors: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'recommend-store': { type: 'string' },
       },
       strict: true,
     });
     const cfg = loadServerConfig(values);
     // Refuse an insecure bind before spending seconds starting workers.
     assertSecureBind(resolveServerOptions(cfg.server));
-    const engine = await Engine.create(cfg.engine);
+    const storeSpec = values['recommend-store'] ?? process.env.HMP_RECOMMEND_STORE ?? 'sqlite:.hmp-data';
+    const recommend = storeSpec === 'off' ? undefined : await recommenderFromEnv({ ...process.env, HMP_RECOMMEND_STORE: storeSpec });
+    const closeRecommend = async () => {
+      recommend?.rec.close();
+      await recommend?.store.close();
+    };
+    let engine;
+    try {
+      engine = await Engine.create(cfg.engine);
+    } catch (err) {
+      await closeRecommend();
+      throw err;
+    }
     let server;
     try {
-      server = await startServer({ engine, server: cfg.server, logger: { level: cfg.logLevel } });
+      server = await startServer({ engine, server: cfg.server, logger: { level: cfg.logLevel }, apis: recommend ? recommendationApis(recommend.rec) : [] });
     } catch (err) {
       await engine.dispose();
+      await closeRecommend();
       throw err;
     }
     server.app.log.info({ url: server.url, workers: engine.stats().poolSize, auth: Object.keys(cfg.server.tokens ?? {}).length > 0 }, `hmp ${server.url} (docs: ${server.url}/docs)`);
@@ -71,6 +90,7 @@ Options:
         server.app.log.info({ signal }, 'shutting down: draining requests');
         await server.close();
         await engine.dispose();
+        await closeRecommend();
         server.app.log.info('stopped');
         resolve();
       };

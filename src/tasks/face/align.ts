@@ -49,7 +49,51 @@ export function alignMatrix(f: FaceGeometry, size: number, scale: number, mirror
   return mirror ? [-m[0], -m[1], size - 1 - m[2], m[3], m[4], m[5]] : m;
 }
 
-/** Warps the aligned square crop (same channel count as the image). */
+/**
+ * Warps the aligned square crop (same channel count as the image).
+ *
+ * Only the source rectangle the crop samples (its corners mapped back, plus 2 px for the
+ * bilinear neighbours) is copied into the WASM kernels: a 1080p RGBA frame is 8 MB, a face
+ * region a few hundred KB, and several crops are taken per face. Shifting the matrix's
+ * translation by the rectangle's origin makes the result equal to warping the whole frame.
+ */
 export function alignedCrop(k: Kernels, img: RgbImage, f: FaceGeometry, size: number, scale: number, mirror = false): Uint8Array {
-  return k.warpAffine(img.data, img.width, img.height, img.channels, alignMatrix(f, size, scale, mirror), size, size, 0);
+  const m = alignMatrix(f, size, scale, mirror);
+  const r = sourceRect(m, size, img.width, img.height);
+  if (!r || r.w * r.h * 2 >= img.width * img.height) return k.warpAffine(img.data, img.width, img.height, img.channels, m, size, size, 0);
+  const region = k.crop(img.data, img.width, img.height, img.channels, r.x, r.y, r.w, r.h);
+  // dst = A·(p_region + o) + t  →  translation t + A·o.
+  const shifted = [m[0], m[1], m[2] + m[0] * r.x + m[1] * r.y, m[3], m[4], m[5] + m[3] * r.x + m[4] * r.y];
+  return k.warpAffine(region, r.w, r.h, img.channels, shifted, size, size, 0);
+}
+
+/** The integer source rectangle (clamped to the image) sampled by a `size`² warp with source→crop matrix `m`; undefined if empty. */
+export function sourceRect(m: readonly number[], size: number, width: number, height: number): { x: number; y: number; w: number; h: number } | undefined {
+  const det = m[0] * m[4] - m[1] * m[3];
+  if (!(Math.abs(det) > 1e-12)) return undefined;
+  // Inverse of [a b c; d e f]: crop → source.
+  const ia = m[4] / det;
+  const ib = -m[1] / det;
+  const id = -m[3] / det;
+  const ie = m[0] / det;
+  const ic = -(ia * m[2] + ib * m[5]);
+  const iff = -(id * m[2] + ie * m[5]);
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [u, v] of [[0, 0], [size - 1, 0], [0, size - 1], [size - 1, size - 1]]) {
+    const x = ia * u + ib * v + ic;
+    const y = id * u + ie * v + iff;
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  const rx0 = Math.max(0, Math.floor(x0) - 2);
+  const ry0 = Math.max(0, Math.floor(y0) - 2);
+  const rx1 = Math.min(width, Math.ceil(x1) + 3);
+  const ry1 = Math.min(height, Math.ceil(y1) + 3);
+  if (!(rx1 > rx0 && ry1 > ry0)) return undefined;
+  return { x: rx0, y: ry0, w: rx1 - rx0, h: ry1 - ry0 };
 }
