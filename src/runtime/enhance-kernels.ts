@@ -44,6 +44,7 @@ interface EnhanceExports {
   hmp_enh_normalize_local(src: number, w: number, h: number, radius: number, dst: number): number;
   hmp_enh_box_blur(src: number, w: number, h: number, radius: number, dst: number): number;
   hmp_enh_resize(src: number, w: number, h: number, dst: number, dw: number, dh: number): number;
+  hmp_enh_luminance(src: number, w: number, h: number, channels: number, dst: number): number;
 }
 
 const MAX_SIDE = 1 << 15;
@@ -104,6 +105,17 @@ export class WasmEnhancer implements Enhancer {
       this.#size = size;
     }
     return this.#ptr;
+  }
+
+  /**
+   * Luminance of an RGBA or RGB frame (see image.ts `toGray`: zxing-wasm's weights, fully
+   * transparent pixels white). @throws HMP_ERR_ARG_RANGE, HMP_ERR_WASM_ALLOC
+   */
+  luminance(data: Uint8Array, width: number, height: number, format: 'rgba' | 'rgb'): GrayImage {
+    const c = format === 'rgba' ? 4 : 3;
+    const ok = Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0 && width <= MAX_SIDE && height <= MAX_SIDE && data.length >= width * height * c;
+    if (!ok) throw createError('HMP_ERR_ARG_RANGE', `${format} frame with 1..${MAX_SIDE} px sides and width*height*${c} bytes`, 'frame', `${width}x${height} with ${data.length} bytes`);
+    return this.#run({ data: data.subarray(0, width * height * c), width: width * c, height }, width, height, 'hmp_enh_luminance', (s, d) => this.#x.hmp_enh_luminance(s, width, height, c, d));
   }
 
   /** Copies `g` in, runs `kernel(src, dst)`, copies `dw x dh` bytes out. */

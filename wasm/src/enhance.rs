@@ -205,3 +205,30 @@ pub extern "C" fn hmp_enh_resize(src: *const u8, w: u32, h: u32, dst: *mut u8, d
     }
     OK
 }
+
+/// Luminance of an RGBA (`channels` 4) or RGB (3) frame with zxing-wasm's BT.601 weights
+/// `(306 R + 601 G + 117 B + 512) >> 10`; fully transparent RGBA pixels are white (255), as in
+/// ZXing's BufferedImageLuminanceSource. Reference: image.ts `toGray`.
+/// Returns `OK` or `ERR_ARGS`.
+#[no_mangle]
+pub extern "C" fn hmp_enh_luminance(src: *const u8, w: u32, h: u32, channels: u32, dst: *mut u8) -> i32 {
+    if !dims_ok(src, dst, w, h) || (channels != 3 && channels != 4) {
+        return ERR_ARGS;
+    }
+    let n = w as usize * h as usize;
+    let c = channels as usize;
+    // SAFETY: the host validated src holds n*channels and dst n bytes.
+    let src = unsafe { core::slice::from_raw_parts(src, n * c) };
+    let dst = unsafe { core::slice::from_raw_parts_mut(dst, n) };
+    if c == 4 {
+        for (o, p) in dst.iter_mut().zip(src.chunks_exact(4)) {
+            let l = (306 * p[0] as u32 + 601 * p[1] as u32 + 117 * p[2] as u32 + 512) >> 10;
+            *o = if p[3] == 0 { 255 } else { l as u8 };
+        }
+    } else {
+        for (o, p) in dst.iter_mut().zip(src.chunks_exact(3)) {
+            *o = ((306 * p[0] as u32 + 601 * p[1] as u32 + 117 * p[2] as u32 + 512) >> 10) as u8;
+        }
+    }
+    OK
+}

@@ -32,19 +32,23 @@ export const faces: Command = {
   help: `Usage: hmp faces <image|folder> [options]
 
 Finds every face with BlazeFace (tiled for small faces), estimates head angles and whether the
-face looks at the camera, and age and gender.
+face looks at the camera, age, gender and emotion; optionally an advisory anti-spoof score and
+a 128-d face descriptor.
 
 Options:
   --json             one JSON object per image per line:
                      {"file","width","height","faces":[{"box":{"x","y","width","height"},"score",
                       "keypoints":[{"name","x","y"}],"angles":{"pitch","yaw","roll"},"attention",
-                      "age","ageBand","gender","genderScore"}]}   (boxes in pixels of the input)
+                      "age","ageBand","gender","genderScore","emotion","emotionScore",
+                      "antispoof"?,"descriptor"?}]}   (boxes in pixels of the input)
                      (a file that fails prints {"file","error":{"code","message"}})
   --draw FILE        write the image with boxes and labels to FILE (PNG; single image only)
   --min-score X      detector threshold in (0, 1) (default 0.5)
   --min-face N       smallest face height in px to find; larger frames are tiled (default 32; 0 = no tiling)
   --max-faces N      most faces per image (default 20)
-  --no-attributes    skip age and gender
+  --no-attributes    skip age, gender, emotion, anti-spoof and descriptor
+  --antispoof        add the advisory anti-spoof score (0..1, low = photo or screen)
+  --descriptor       add the 128-d L2-normalised face descriptor
   --pool N           worker threads (default: cores)
   -h, --help         show this help
 
@@ -61,6 +65,8 @@ Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on
         'min-face': { type: 'string' },
         'max-faces': { type: 'string' },
         'no-attributes': { type: 'boolean' },
+        antispoof: { type: 'boolean' },
+        descriptor: { type: 'boolean' },
         pool: { type: 'string' },
       },
     });
@@ -74,6 +80,8 @@ Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on
     if (values['min-face'] !== undefined) options.minFaceSize = Number(values['min-face']);
     if (values['max-faces'] !== undefined) options.maxFaces = Number(values['max-faces']);
     if (values['no-attributes']) options.attributes = false;
+    if (values.antispoof) options.antispoof = true;
+    if (values.descriptor) options.descriptor = true;
     const isDir = (await stat(target)).isDirectory();
     if (isDir && values.draw) {
       process.stderr.write('hmp faces: --draw takes a single image, not a folder\n');
@@ -104,13 +112,13 @@ Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on
               await drawBoxes(bytes, r.faces.map((f) => ({
                 x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height, points: f.keypoints,
                 color: f.attention ? '#00e676' : '#ffb300',
-                label: [f.score.toFixed(2), f.age !== undefined ? `${Math.round(f.age)}y` : '', f.gender ?? ''].filter(Boolean).join(' '),
+                label: [f.score.toFixed(2), f.age !== undefined ? `${Math.round(f.age)}y` : '', f.gender ?? '', f.emotion ?? ''].filter(Boolean).join(' '),
               })), values.draw);
             }
             line = values.json
               ? JSON.stringify({ file, width: r.width, height: r.height, faces: r.faces }) + '\n'
               : `${file}: ${r.faces.length} face(s) (${r.timings.totalMs} ms)\n` +
-                r.faces.map((f) => `  [${f.box.x}, ${f.box.y}, ${f.box.width}x${f.box.height}] score ${f.score} yaw ${f.angles.yaw} pitch ${f.angles.pitch} roll ${f.angles.roll}${f.attention ? ' attentive' : ''}${f.age !== undefined ? ` age ${f.age} ${f.gender} (${f.genderScore})` : ''}\n`).join('');
+                r.faces.map((f) => `  [${f.box.x}, ${f.box.y}, ${f.box.width}x${f.box.height}] score ${f.score} yaw ${f.angles.yaw} pitch ${f.angles.pitch} roll ${f.angles.roll}${f.attention ? ' attentive' : ''}${f.age !== undefined ? ` age ${f.age} ${f.gender} (${f.genderScore})` : ''}${f.emotion ? ` ${f.emotion} (${f.emotionScore})` : ''}${f.antispoof !== undefined ? ` real ${f.antispoof}` : ''}\n`).join('');
           } catch (err) {
             failed++;
             const e = err instanceof HmpError ? { code: err.code, message: err.message } : { code: 'HMP_ERR_ENGINE_INTERNAL', message: (err as Error).message };

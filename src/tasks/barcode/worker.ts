@@ -34,7 +34,8 @@ export async function scan(payload: ScanPayload, ctx: TaskContext): Promise<Scan
   const [, enh] = await Promise.all([loadZxing(), getEnhanceKernels()]);
   const img = await decodeImage(payload.image, ctx.config.maxPixels);
   ctx.checkpoint();
-  let g = toGray(img.data, img.width, img.height, img.format);
+  // RGB(A) luminance in WASM (the same bytes as toGray); gray and NV21 are zero-copy views.
+  let g = img.format === 'rgba' || img.format === 'rgb' ? enh.luminance(img.data, img.width, img.height, img.format) : toGray(img.data, img.width, img.height, img.format);
   let ox = 0;
   let oy = 0;
   const roi = payload.config.roi;

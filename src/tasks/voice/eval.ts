@@ -53,8 +53,13 @@ export interface EvalReport {
     byPhrase: Record<string, number>;
     bySource: Record<'speech' | 'nearMiss' | 'noise', { hours: number; count: number }>;
   };
+  /** One threshold for all phrases: false-reject rate (all phrases pooled) per SNR and false accepts per hour. */
+  sweep: { threshold: number; falseReject: Record<string, number>; falseAcceptsPerHour: number }[];
   seconds: number;
 }
+
+/** Thresholds of the operating curve. */
+const SWEEP = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999];
 
 const snrLabel = (s: number): string => (Number.isFinite(s) ? `${s} dB` : 'clean');
 
@@ -104,6 +109,9 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   // every SNR. A clip counts as detected if its phrase fires between the phrase's start and
   // 1.2 s after its end.
   const hits = profile.phrases.map(() => snrs.map(() => 0));
+  // Raw scores are kept (a few MB) so one run also gives the operating curve (threshold sweep).
+  const positives: { phrase: number; snr: number; scores: Float32Array; classes: number; start: number; end: number }[] = [];
+  const negatives: { scores: Float32Array; classes: number }[] = [];
   const confusions = profile.phrases.map(() => 0);
   for (let c = 0; c < clips; c++) {
     const speech = await speakPhrases(profile.phrases, EVAL_SPEAKERS, r, k);
@@ -116,6 +124,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       for (const [si, snr] of snrs.entries()) {
         const clip = placeClip(sp, { preSec: pre, postSec: 1.3, levelDb: level, snrDb: snr, noise: noiseKind, rt60, bed }, r);
         const { scores, classes } = await scoreClip(models, clip.audio);
+        positives.push({ phrase: pi, snr: si, scores, classes, start: clip.start, end: clip.end });
         const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory);
         let hit = false;
         for (const d of dets) {
@@ -171,6 +180,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       audio = placeClip(sp, { preSec: 0, postSec: 0, levelDb: -30 + r() * 14, snrDb: pick(r, [Infinity, 20, 10]), noise: pick(r, EVAL_SPEAKERS.noises), rt60: pick(r, EVAL_SPEAKERS.rt60), bed }, r).audio;
     }
     const { scores, classes, n } = await scoreClip(models, audio);
+    negatives.push({ scores, classes });
     const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory);
     for (const d of dets) byPhrase[profile.phrases[d.phrase]!.id]!++;
     windows += n;
@@ -182,6 +192,19 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   const total = Object.values(byPhrase).reduce((a, b) => a + b, 0);
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
   for (const v of Object.values(bySource)) v.hours = round(v.hours);
+  // Operating curve: the same detector with one threshold for every phrase.
+  const sweep = SWEEP.map((th) => {
+    const ths = profile.phrases.map(() => th);
+    const hit = snrs.map(() => 0);
+    for (const p of positives) {
+      const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory);
+      if (dets.some((d) => d.phrase === p.phrase && d.end >= p.start && d.end <= p.end + 1.2 * 16000)) hit[p.snr]!++;
+    }
+    let fa = 0;
+    for (const q of negatives) fa += detect(newDetectorState(), q.scores, q.classes, windowEnd(0), ths, refractory).length;
+    const per = profile.phrases.length * clips;
+    return { threshold: th, falseReject: Object.fromEntries(snrs.map((s, si) => [snrLabel(s), round(1 - hit[si]! / per)])), falseAcceptsPerHour: round(fa / h, 2) };
+  });
   return {
     synthetic: true,
     note: 'All evaluation speech is synthetic (espeak-ng), in voices, speeds, pitches and noises held out from training; it says nothing certain about real talkers.',
@@ -197,6 +220,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       confusions: confusions[i]!,
     })),
     falseAccepts: { hours: round(h), total, perHour: round(total / h, 2), byPhrase, bySource },
+    sweep,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
 }
@@ -214,6 +238,12 @@ export function formatReport(r: EvalReport): string {
       `(speech ${r.falseAccepts.bySource.speech.count} in ${r.falseAccepts.bySource.speech.hours} h, near misses ${r.falseAccepts.bySource.nearMiss.count} in ${r.falseAccepts.bySource.nearMiss.hours} h, noise ${r.falseAccepts.bySource.noise.count} in ${r.falseAccepts.bySource.noise.hours} h)`,
     `By phrase: ${Object.entries(r.falseAccepts.byPhrase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `Clips per phrase and SNR: ${r.phrases[0]?.clips ?? 0}; ${r.seconds} s`,
+    '',
+    'Operating curve (one threshold for every phrase; false rejects pooled over phrases):',
+    '',
+    `| threshold | ${r.snrs.map((s) => `FRR ${s}`).join(' | ')} | false accepts / h |`,
+    `|---|${r.snrs.map(() => '---').join('|')}|---|`,
+    ...r.sweep.map((w) => `| ${w.threshold} | ${r.snrs.map((s) => `${(w.falseReject[s]! * 100).toFixed(1)}%`).join(' | ')} | ${w.falseAcceptsPerHour} |`),
   ];
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getEnhanceKernels, type WasmEnhancer } from '../../../dist/src/runtime/enhance-kernels.js';
-import { refEnhancer } from '../../../dist/src/tasks/barcode/image.js';
+import { refEnhancer, toGray } from '../../../dist/src/tasks/barcode/image.js';
 import { hasEval, zxingDir } from './helpers.js';
 
 /** Deterministic pseudo-random gray image with structure (bars + noise), so windows differ. */
@@ -53,6 +53,17 @@ describe('barcode enhancement kernels: WASM = TypeScript reference', () => {
     same(k.normalizeLocal(g, Math.max(8, Math.round(Math.min(g.width, g.height) / 16))), refEnhancer.normalizeLocal(g, Math.max(8, Math.round(Math.min(g.width, g.height) / 16))));
     same(k.resize(g, 1400 / Math.max(g.width, g.height)), refEnhancer.resize(g, 1400 / Math.max(g.width, g.height)));
     same(k.resize(k.blur(g, 1), 0.5), refEnhancer.resize(refEnhancer.blur(g, 1), 0.5));
+  });
+
+  it('luminance of RGBA and RGB frames equals toGray (transparent pixels white)', () => {
+    const w = 37, h = 11;
+    const rgba = new Uint8Array(w * h * 4);
+    for (let i = 0; i < rgba.length; i++) rgba[i] = (i * 2654435761) >>> 24;
+    for (let i = 3; i < rgba.length; i += 28) rgba[i] = 0;
+    const rgb = rgba.subarray(0, w * h * 3);
+    same(k.luminance(rgba, w, h, 'rgba'), toGray(rgba, w, h, 'rgba'));
+    same(k.luminance(rgb, w, h, 'rgb'), toGray(rgb, w, h, 'rgb'));
+    expect(() => k.luminance(rgba.subarray(0, 10), w, h, 'rgba')).toThrow(expect.objectContaining({ code: 'HMP_ERR_ARG_RANGE', message: expect.stringContaining('frame') }));
   });
 
   it('bad arguments are coded errors naming the parameter', () => {
