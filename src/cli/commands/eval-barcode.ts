@@ -173,7 +173,7 @@ export async function runPassData(opts: { data: string; rotations: number[]; fol
   const enh = await getEnhanceKernels();
   const specs = loadSpec(opts.data).filter((s) => !opts.folders || opts.folders.includes(s.folder));
   const total = specs.reduce((n, s) => n + listImages(opts.data, s.folder).length, 0);
-  const passes: Pass[] = [...PASSES, ...CANDIDATE_PASSES].filter((p) => p.name === 'fast' || !opts.only || opts.only.includes(p.name));
+  const passes: Pass[] = [...PASSES, ...CANDIDATE_PASSES].filter((p) => p.name === 'fast' || p.name === 'quick' || !opts.only || opts.only.includes(p.name));
   const cfg = { readerFormats: [] as string[], maxCodes: 16, eanAddOn: 'Read' as const };
   writeFileSync(opts.out, '');
   let done = 0;
@@ -198,7 +198,7 @@ export async function runPassData(opts: { data: string; rotations: number[]; fol
             box: codes.map((c) => { const xs = Object.values(c.position).map((p) => p.x), ys = Object.values(c.position).map((p) => p.y); return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]; }),
             linear: codes.map((c) => ['EAN_13', 'EAN_8', 'UPC_A', 'UPC_E', 'CODE_128', 'CODE_39', 'CODE_93', 'CODABAR', 'ITF', 'RSS_14', 'RSS_EXPANDED', 'RSS_LIMITED'].includes(c.scanType)),
           };
-          if (pass.name === 'fast' && codes.length > 0 && !opts.all) break;
+          if (!pass.weak && codes.length > 0 && !opts.all) break;
         }
         appendFileSync(opts.out, JSON.stringify(rec) + '\n');
       }

@@ -9,9 +9,13 @@ import type { Command } from '../command.js';
 import { Engine } from '../../engine/engine.js';
 import { HmpError } from '../../errors.js';
 import { drawBoxes } from '../../runtime/face-images.js';
-import { packageRoot } from '../../runtime/models.js';
+import { defaultModelsDir, packageRoot } from '../../runtime/models.js';
 import { detectFaces, type FaceDetectOptions } from '../../tasks/face/index.js';
 import { evalUtk, evalWider, faceEvalSets } from '../../tasks/face/eval.js';
+import { evalDescriptorSeparation } from '../../tasks/face/eval-descriptor.js';
+import { DESCRIPTOR_MODELS } from '../../tasks/face/descriptor.js';
+import { sessionRunner } from '../../tasks/face/worker.js';
+import { getKernels } from '../../runtime/wasm.js';
 import { progress } from './scan.js';
 
 const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
@@ -150,12 +154,16 @@ Runs the face pipeline over a folder laid out like ../shared/eval/faces:
                                                  bucket (<10, 10-20, 20-40, >=40 px), invalid faces ignored
   utkface-200/ (labels.csv, images/)          → age MAE and gender accuracy (missed face = wrong),
                                                  overall, per gender and per age bin; crops padded to 400x400
+  --only descriptor (utkface-200)             → same/different-person descriptor distances: each photo in
+                                                 4 synthetic frames (mirror, re-framed, rotated, darkened, noisy);
+                                                 runs on this thread, ~3-5 min per model
 
 Options:
   --data DIR         the faces folder (default: ../shared/eval/faces next to the hmp checkout)
   --min-face N       minFaceSize for the WIDER run (default 20 = 256 px tiles)
   --stretched        evaluate WIDER images as stored (stretched to 416x416) instead of restoring their aspect
-  --only SET         wider or utk
+  --only SET         wider, utk or descriptor (descriptor is not part of the default run)
+  --model NAME       embedding model for --only descriptor: faceapi-recognition (default), faceres, mobileface
   --json             print the figures as one JSON object
   --pool N           worker threads (default: cores)
   -h, --help         show this help`,
@@ -168,15 +176,37 @@ Options:
         'min-face': { type: 'string' },
         stretched: { type: 'boolean' },
         only: { type: 'string' },
+        model: { type: 'string' },
         json: { type: 'boolean' },
         pool: { type: 'string' },
       },
     });
     const dir = resolve(values.data ?? join(packageRoot(), '..', 'shared', 'eval', 'faces'));
     const sets = faceEvalSets(dir);
-    if (values.only !== undefined && values.only !== 'wider' && values.only !== 'utk') {
-      process.stderr.write(`hmp eval faces: --only takes wider or utk, not ${values.only}\n`);
+    if (values.only !== undefined && values.only !== 'wider' && values.only !== 'utk' && values.only !== 'descriptor') {
+      process.stderr.write(`hmp eval faces: --only takes wider, utk or descriptor, not ${values.only}\n`);
       return 2;
+    }
+    if (values.only === 'descriptor') {
+      const m = DESCRIPTOR_MODELS[values.model ?? 'faceapi-recognition'];
+      if (!m) {
+        process.stderr.write(`hmp eval faces: --model takes ${Object.keys(DESCRIPTOR_MODELS).join(', ')}, not ${values.model}\n`);
+        return 2;
+      }
+      if (!sets.utk) {
+        process.stderr.write(`hmp eval faces: no utkface-200/labels.csv under ${dir}\n`);
+        return 2;
+      }
+      const r = await evalDescriptorSeparation(await getKernels(), sessionRunner(defaultModelsDir()), sets.utk, m, { onProgress: (d, t) => progress(d, t, 'descriptor') });
+      if (values.json) process.stdout.write(JSON.stringify({ data: dir, descriptor: r }) + '\n');
+      else {
+        process.stdout.write(`\nDescriptor ${r.model} (crop ${r.scale}), ${r.people} people, ${r.samePairs} same / ${r.differentPairs} different pairs, ${r.missed} frames without a face, ${r.duplicates} duplicate photos\n`);
+        process.stdout.write(`same      mean ${r.same.mean}  p95 ${r.same.p95}  max ${r.same.max}\n`);
+        process.stdout.write(`different 0.1% ${r.different.p01}  1% ${r.different.p1}  mean ${r.different.mean}  min ${r.different.min}\n`);
+        process.stdout.write(`EER ${pct(r.eer.rate)}% at ${r.eer.threshold}; same kept at the 0.1%-FAR threshold ${pct(r.atFar001.sameBelow)}%\n`);
+        for (const a of r.at) process.stdout.write(`threshold ${a.threshold.toFixed(2)}: same kept ${pct(a.sameBelow)}%, different below ${(100 * a.differentBelow).toFixed(3)}%\n`);
+      }
+      return 0;
     }
     if (!sets.wider && !sets.utk) {
       process.stderr.write(`hmp eval faces: no wider-val-416/annotations.json or utkface-200/labels.csv under ${dir}\n`);

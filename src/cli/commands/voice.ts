@@ -116,7 +116,7 @@ Options:
   --out DIR            output directory (default: models/voice/custom)
   --seed N             random seed (default 7)
   --clips N            positive clips per phrase (default 60)
-  --negative-minutes N minutes of unrelated speech and noise (default 8)
+  --negative-minutes N minutes of unrelated speech and noise (default 24)
   --epochs N           training epochs (default 8)
   --hidden N           hidden units (default 32)
   -h, --help           show this help`,
@@ -161,7 +161,7 @@ Options:
     await trainProfile(cfg, out, {
       seed,
       clipsPerPhrase: int(values.clips, 'clips', 60),
-      negativeMinutes: int(values['negative-minutes'], 'negative-minutes', 8),
+      negativeMinutes: int(values['negative-minutes'], 'negative-minutes', 24),
       epochs: int(values.epochs, 'epochs', 8),
       hidden: int(values.hidden, 'hidden', 32),
       commandLine: `hmp voice train ${argv.join(' ')}`.trim(),

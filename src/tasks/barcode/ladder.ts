@@ -1,7 +1,11 @@
 /**
- * The robustness ladder. Pass 1 is zxing-cpp exactly as zxing-wasm's defaults call it (try
- * harder, 90° rotations, inversion, downscaling), so an easy image costs what zxing-wasm costs.
- * Only when it finds nothing do later passes run, each on a transformed copy aimed at what a
+ * The robustness ladder. Pass 1 (`quick`) is zxing-cpp without try-harder (ZXing's "must pass"
+ * mode: a few scan lines, no exhaustive search), which reads a clear code in a camera frame in
+ * about a millisecond where the exhaustive search takes tens; pass 2 (`fast`) is zxing-cpp
+ * exactly as zxing-wasm's defaults call it (try harder, 90° rotations, inversion,
+ * downscaling), so an image costs at most a little more than zxing-wasm costs. Both always run
+ * (the second only if the first found nothing); the budget governs the rest.
+ * Only when they find nothing do later passes run, each on a transformed copy aimed at what a
  * fixed-focus POS camera gets wrong: glare, shadows and low contrast (local contrast
  * normalisation under three binarisers), small codes (2x upscaling), blur (unsharp masking,
  * then sharpening plus upscaling). The image work runs in WASM (wasm/src/enhance.rs) in the
@@ -106,6 +110,7 @@ const sharpenedView = (g: Gray, e: Enhancer): View => same(e.sharpen(g, sharpRad
  * padding) are kept in {@link CANDIDATE_PASSES} for the data to re-admit.
  */
 export const PASSES: readonly Pass[] = Object.freeze([
+  { name: 'quick', family: 'raw', weak: false, view: identity, options: { tryHarder: false }, cost: 0.1 },
   { name: 'fast', family: 'raw', weak: false, view: identity, options: {}, cost: 1 },
   { name: 'normalize', family: 'normalize', weak: true, view: normalizedView, options: {}, cost: 2 },
   { name: 'normalize-hist', family: 'normalize', weak: true, view: normalizedView, options: { binarizer: 'GlobalHistogram' }, cost: 1 },
@@ -262,7 +267,7 @@ export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = (
   // Actual / predicted time of this call's ladder passes so far (1 until measured).
   let drift = 1;
   for (const pass of PASSES) {
-    if (ran.length > 0) {
+    if (pass.weak) {
       if (!cfg.ladder) break;
       const left = cfg.budgetMs - (performance.now() - t0);
       if (left <= 0) break;
@@ -274,7 +279,7 @@ export function runLadder(g: Gray, cfg: LadderConfig, checkpoint: () => void = (
     if (!out) continue;
     const ms = performance.now() - p0;
     if (pass.name === 'fast') fastMs = Math.max(ms, 0.5);
-    else drift = Math.max(drift, ms / (fastMs * pass.cost));
+    else if (pass.weak) drift = Math.max(drift, ms / (fastMs * pass.cost));
     ran.push(pass.name);
     for (const r of out.results) {
       const c = canonical(r, cfg.requested);

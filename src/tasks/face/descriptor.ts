@@ -59,6 +59,10 @@ export function l2normalize(v: Float32Array): Float32Array {
 /**
  * Euclidean distance between two descriptors of equal length (0 = identical; for unit vectors
  * at most 2). Compare with {@link FACE_DESCRIPTOR_THRESHOLD}.
+ * @example
+ * const [a] = (await detectFaces(engine, frame1, { descriptor: true })).faces;
+ * const [b] = (await detectFaces(engine, frame2, { descriptor: true })).faces;
+ * descriptorDistance(a.descriptor!, b.descriptor!) < FACE_DESCRIPTOR_THRESHOLD // true for the same person in two frames
  */
 export function descriptorDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

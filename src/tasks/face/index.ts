@@ -37,16 +37,19 @@ export { EMOTIONS, type Emotion } from './attributes.js';
  * resolves to an array of results. No face is `faces: []`, not an error.
  *
  * @param options see {@link FaceDetectOptions}; defaults `minScore` 0.5, `maxFaces` 20,
- *   `minFaceSize` 32 (tiles frames larger than ~550 px), `attributes` true
+ *   `minFaceSize` 32 (tiles frames larger than ~550 px), `attributes` true, `emotion` true,
+ *   `antispoof` false, `descriptor` false
  * @throws HMP_ERR_OPTION_UNKNOWN, HMP_ERR_ARG_INVALID, HMP_ERR_ARG_RANGE (options);
  *   HMP_ERR_IMAGE_EMPTY, HMP_ERR_IMAGE_UNSUPPORTED, HMP_ERR_IMAGE_CORRUPT, HMP_ERR_IMAGE_TOO_LARGE,
  *   HMP_ERR_FRAME_SIZE, HMP_ERR_FRAME_FORMAT (input); HMP_ERR_MODEL_* (models); HMP_ERR_ENGINE_* (deadline, abort, overload)
  * @example
- * const r = await detectFaces(engine, await readFile('face.jpg'));
- * // { width: 400, height: 400, faces: [{ box: { x: 143.2, y: 157.1, width: 116.2, height: 115.6 }, score: 0.93,
- * //   keypoints: [{ name: 'rightEye', x: 178.4, y: 196.2 }, ...], angles: { pitch: 4.5, yaw: -2.8, roll: 1.1 },
- * //   attention: true, age: 27.4, ageBand: 'young-adult', gender: 'female', genderScore: 0.97 }],
- * //   timings: { totalMs: 14.2, detectMs: 9.1, attributesMs: 4.6, windows: 1 } }
+ * // UTKFace 2_0_2_20161219163447671.jpg.chip.jpg (200x200), as printed by `hmp faces --json`:
+ * const r = await detectFaces(engine, await readFile('2_0_2_20161219163447671.jpg.chip.jpg'));
+ * // { width: 200, height: 200, faces: [{ box: { x: 32.7, y: 11.5, width: 147.6, height: 147.6 }, score: 0.909,
+ * //   keypoints: [{ name: 'rightEye', x: 74.3, y: 59.9 }, ...], angles: { pitch: 15.7, yaw: -6.4, roll: -0.1 },
+ * //   attention: true, age: 1.7, ageBand: 'child', gender: 'male', genderScore: 0.804,
+ * //   emotion: 'angry', emotionScore: 0.39 }], timings: { ... } }
+ * // With { descriptor: true } each face also has `descriptor`: 128 numbers of unit length.
  */
 export function detectFaces(engine: Engine, image: ImageInput, options?: FaceDetectOptions): Promise<FaceDetectResult>;
 export function detectFaces(engine: Engine, image: ImageInput[], options?: FaceDetectOptions): Promise<FaceDetectResult[]>;

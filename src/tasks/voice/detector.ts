@@ -32,6 +32,7 @@ export function detect(
   end0: number,
   thresholds: readonly number[],
   refractorySamples: number,
+  allow?: (end: number) => boolean,
 ): Detection[] {
   const out: Detection[] = [];
   const steps = classes > 0 ? scores.length / classes : 0;
@@ -48,10 +49,31 @@ export function detect(
         bestMargin = m;
       }
     }
-    if (best > 0) {
+    // The gate (voice activity) is asked only when a phrase would fire, and a gated-out step
+    // does not start the refractory period.
+    if (best > 0 && (!allow || allow(end))) {
       out.push({ phrase: best - 1, end, score: scores[i * classes + best]! });
       st.quietUntil = end + refractorySamples;
     }
   }
   return out;
+}
+
+/** Samples of speech evidence the VAD gate looks back over (the head's receptive field, ~2 s). */
+export const GATE_WINDOW = 2 * 16000;
+/** 32 ms VAD frames of speech the gate needs inside that window (96 ms). */
+export const GATE_MIN_FRAMES = 3;
+
+/**
+ * Offline VAD gate over per-frame probabilities of a clip (frame i ends at 512·(i+1)): true
+ * when at least {@link GATE_MIN_FRAMES} frames ending in (end − 2 s, end] reach `threshold`.
+ */
+export function vadGate(probs: Float32Array, threshold: number): (end: number) => boolean {
+  return (end) => {
+    const last = Math.min(probs.length - 1, Math.floor(end / 512) - 1);
+    const first = Math.max(0, Math.ceil((end - GATE_WINDOW) / 512) - 1);
+    let n = 0;
+    for (let i = first; i <= last; i++) if (probs[i]! >= threshold && ++n >= GATE_MIN_FRAMES) return true;
+    return false;
+  };
 }

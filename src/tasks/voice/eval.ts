@@ -4,15 +4,15 @@
  * ({@link EVAL_SPEAKERS}: other variants, speeds, pitches, the en-029 accent, brown and hum
  * noise, babble of held-out voices, sentences drawn from another seed).
  *
- * Detection uses the session's own detector (threshold, refractory period) over the same
- * features a live stream computes, so the figures describe the shipped behaviour.
+ * Detection uses the session's own detector (threshold, refractory period, VAD gate) over the
+ * same features a live stream computes, so the figures describe the shipped behaviour.
  * @internal
  */
 import type { AudioKernelOps } from '../../runtime/audio-kernels.js';
 import { createSessionFromFile } from '../../runtime/onnx.js';
-import { detect, newDetectorState } from './detector.js';
+import { detect, newDetectorState, vadGate } from './detector.js';
 import { loadVoiceModels } from './models.js';
-import { clipEmbeddings, EMB_DIM, EMB_WINDOW, runHead, STEP, type VoiceModels } from './pipeline.js';
+import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, runHead, STEP, type VoiceModels } from './pipeline.js';
 import { loadProfile, type VoiceProfile } from './profile.js';
 import { pick, placeClip, rng, sentence, speakMany } from './synth.js';
 import { avoidList, EVAL_SPEAKERS, randomSpeaker, speakPhrases, speechBed, windowEnd } from './train.js';
@@ -50,6 +50,8 @@ export interface EvalReport {
     hours: number;
     total: number;
     perHour: number;
+    /** The same audio and thresholds with the session's VAD gate off. */
+    withoutVadGatePerHour: number;
     byPhrase: Record<string, number>;
     bySource: Record<'speech' | 'nearMiss' | 'noise', { hours: number; count: number }>;
   };
@@ -63,10 +65,11 @@ const SWEEP = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999];
 
 const snrLabel = (s: number): string => (Number.isFinite(s) ? `${s} dB` : 'clean');
 
-async function scoreClip(models: VoiceModels, audio: Float32Array): Promise<{ scores: Float32Array; classes: number; n: number }> {
+async function scoreClip(models: VoiceModels, audio: Float32Array): Promise<{ scores: Float32Array; classes: number; n: number; vad: Float32Array }> {
   const e = await clipEmbeddings(models, audio);
+  const vad = await clipVad(models, audio);
   const n = Math.max(0, e.n - EMB_WINDOW + 1);
-  if (n === 0) return { scores: new Float32Array(0), classes: 0, n };
+  if (n === 0) return { scores: new Float32Array(0), classes: 0, n, vad };
   const windows = new Float32Array(n * EMB_WINDOW * EMB_DIM);
   for (let j = 0; j < n; j++) windows.set(e.emb.subarray(j * EMB_DIM, (j + EMB_WINDOW) * EMB_DIM), j * EMB_WINDOW * EMB_DIM);
   const out: Float32Array[] = [];
@@ -83,7 +86,7 @@ async function scoreClip(models: VoiceModels, audio: Float32Array): Promise<{ sc
     scores.set(s, o);
     o += s.length;
   }
-  return { scores, classes, n };
+  return { scores, classes, n, vad };
 }
 
 /**
@@ -110,8 +113,8 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   // 1.2 s after its end.
   const hits = profile.phrases.map(() => snrs.map(() => 0));
   // Raw scores are kept (a few MB) so one run also gives the operating curve (threshold sweep).
-  const positives: { phrase: number; snr: number; scores: Float32Array; classes: number; start: number; end: number }[] = [];
-  const negatives: { scores: Float32Array; classes: number }[] = [];
+  const positives: { phrase: number; snr: number; scores: Float32Array; classes: number; start: number; end: number; gate: (end: number) => boolean }[] = [];
+  const negatives: { scores: Float32Array; classes: number; gate: (end: number) => boolean }[] = [];
   const confusions = profile.phrases.map(() => 0);
   for (let c = 0; c < clips; c++) {
     const speech = await speakPhrases(profile.phrases, EVAL_SPEAKERS, r, k);
@@ -123,9 +126,10 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       const level = -30 + r() * 14;
       for (const [si, snr] of snrs.entries()) {
         const clip = placeClip(sp, { preSec: pre, postSec: 1.3, levelDb: level, snrDb: snr, noise: noiseKind, rt60, bed }, r);
-        const { scores, classes } = await scoreClip(models, clip.audio);
-        positives.push({ phrase: pi, snr: si, scores, classes, start: clip.start, end: clip.end });
-        const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory);
+        const { scores, classes, vad } = await scoreClip(models, clip.audio);
+        const gate = vadGate(vad, 0.5);
+        positives.push({ phrase: pi, snr: si, scores, classes, start: clip.start, end: clip.end, gate });
+        const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate);
         let hit = false;
         for (const d of dets) {
           if (d.end < clip.start || d.end > clip.end + 1.2 * 16000) continue;
@@ -154,6 +158,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   const byPhrase: Record<string, number> = Object.fromEntries(profile.phrases.map((p) => [p.id, 0]));
   const bySource = { speech: { hours: 0, count: 0 }, nearMiss: { hours: 0, count: 0 }, noise: { hours: 0, count: 0 } };
   let windows = 0;
+  let ungated = 0;
   for (let q = 0; windows * STEP < hours * 3600 * 16000; q++) {
     const kind = q % 8 === 7 ? 'noise' : q % 8 === 6 ? 'nearMiss' : 'speech';
     let audio: Float32Array;
@@ -179,9 +184,11 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       }
       audio = placeClip(sp, { preSec: 0, postSec: 0, levelDb: -30 + r() * 14, snrDb: pick(r, [Infinity, 20, 10]), noise: pick(r, EVAL_SPEAKERS.noises), rt60: pick(r, EVAL_SPEAKERS.rt60), bed }, r).audio;
     }
-    const { scores, classes, n } = await scoreClip(models, audio);
-    negatives.push({ scores, classes });
-    const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory);
+    const { scores, classes, n, vad } = await scoreClip(models, audio);
+    const gate = vadGate(vad, 0.5);
+    negatives.push({ scores, classes, gate });
+    ungated += detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory).length;
+    const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate);
     for (const d of dets) byPhrase[profile.phrases[d.phrase]!.id]!++;
     windows += n;
     bySource[kind].hours += (n * STEP) / 16000 / 3600;
@@ -197,11 +204,11 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
     const ths = profile.phrases.map(() => th);
     const hit = snrs.map(() => 0);
     for (const p of positives) {
-      const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory);
+      const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory, p.gate);
       if (dets.some((d) => d.phrase === p.phrase && d.end >= p.start && d.end <= p.end + 1.2 * 16000)) hit[p.snr]!++;
     }
     let fa = 0;
-    for (const q of negatives) fa += detect(newDetectorState(), q.scores, q.classes, windowEnd(0), ths, refractory).length;
+    for (const q of negatives) fa += detect(newDetectorState(), q.scores, q.classes, windowEnd(0), ths, refractory, q.gate).length;
     const per = profile.phrases.length * clips;
     return { threshold: th, falseReject: Object.fromEntries(snrs.map((s, si) => [snrLabel(s), round(1 - hit[si]! / per)])), falseAcceptsPerHour: round(fa / h, 2) };
   });
@@ -219,7 +226,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       clips,
       confusions: confusions[i]!,
     })),
-    falseAccepts: { hours: round(h), total, perHour: round(total / h, 2), byPhrase, bySource },
+    falseAccepts: { hours: round(h), total, perHour: round(total / h, 2), withoutVadGatePerHour: round(ungated / h, 2), byPhrase, bySource },
     sweep,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
@@ -236,6 +243,7 @@ export function formatReport(r: EvalReport): string {
     '',
     `False accepts: ${r.falseAccepts.total} in ${r.falseAccepts.hours} h of negative audio = ${r.falseAccepts.perHour} per hour ` +
       `(speech ${r.falseAccepts.bySource.speech.count} in ${r.falseAccepts.bySource.speech.hours} h, near misses ${r.falseAccepts.bySource.nearMiss.count} in ${r.falseAccepts.bySource.nearMiss.hours} h, noise ${r.falseAccepts.bySource.noise.count} in ${r.falseAccepts.bySource.noise.hours} h)`,
+    `Without the VAD gate: ${r.falseAccepts.withoutVadGatePerHour} per hour`,
     `By phrase: ${Object.entries(r.falseAccepts.byPhrase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `Clips per phrase and SNR: ${r.phrases[0]?.clips ?? 0}; ${r.seconds} s`,
     '',

@@ -12,7 +12,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { createError, HmpError } from '../../errors.js';
 import * as is from '../../is.js';
-import { detect, newDetectorState, type DetectorState } from './detector.js';
+import { detect, GATE_MIN_FRAMES, GATE_WINDOW, newDetectorState, type DetectorState } from './detector.js';
 import { newStreamState, type ChunkFeatures, type StreamState, VAD_FRAME } from './pipeline.js';
 import { defaultProfileDir, loadProfile, type VoiceAction, type VoiceProfile } from './profile.js';
 import { checkSampleRate, encodeWav, parseWav } from './wav.js';
@@ -51,6 +51,11 @@ export interface VoiceSessionOptions {
    */
   profile?: string | null;
   vad?: VadOptions;
+  /**
+   * Let a phrase fire only if the VAD heard at least 96 ms of speech in the 2 s before it
+   * (suppresses phrases "heard" in noise). Default true.
+   */
+  vadGate?: boolean;
   /** Emit `command` only within `wakeWindowMs` after a `wakeWord`. Default false. */
   requireWake?: boolean;
   /** Default 8000. */
@@ -129,6 +134,7 @@ interface ResolvedOptions {
   maxSpeech: number;
   preRoll: number;
   postRoll: number;
+  vadGate: boolean;
   requireWake: boolean;
   wakeWindow: number;
   refractory: number;
@@ -136,7 +142,7 @@ interface ResolvedOptions {
   timeoutMs: number | undefined;
 }
 
-const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
+const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
 const VAD_KEYS = ['threshold', 'negativeThreshold', 'minSpeechMs', 'endDelayMs', 'maxSpeechMs', 'preRollMs', 'postRollMs'] as const;
 
 function resolve(o: VoiceSessionOptions): ResolvedOptions {
@@ -155,6 +161,7 @@ function resolve(o: VoiceSessionOptions): ResolvedOptions {
     maxSpeech: ms(v.maxSpeechMs, 'options.vad.maxSpeechMs', 15_000, 500, 120_000),
     preRoll: ms(v.preRollMs, 'options.vad.preRollMs', 320, 0, 2000),
     postRoll: Math.min(endDelay, ms(v.postRollMs, 'options.vad.postRollMs', 160, 0, 2000)),
+    vadGate: o.vadGate === undefined ? true : is.boolean(o.vadGate, 'options.vadGate'),
     requireWake: o.requireWake === undefined ? false : is.boolean(o.requireWake, 'options.requireWake'),
     wakeWindow: ms(o.wakeWindowMs, 'options.wakeWindowMs', 8000, 500, 120_000),
     refractory: ms(o.refractoryMs, 'options.refractoryMs', 1500, 0, 60_000),
@@ -198,6 +205,8 @@ export class VoiceSession {
   #speechStart = 0;
   #lastSpeech = 0;
   #wakeUntil = -1;
+  /** End samples of recent speech frames (VAD ≥ threshold), for the phrase gate; ≤ 2 s of them. */
+  #speechFrames: number[] = [];
 
   /** @internal use {@link createVoiceSession} */
   constructor(engine: Engine, options: VoiceSessionOptions) {
@@ -315,8 +324,15 @@ export class VoiceSession {
     const o = this.#o;
     // Merge VAD frames and head steps in time order so events come out sorted.
     const steps = f.classes > 0 ? f.scores.length / f.classes : 0;
+    // Every VAD frame of this chunk ends by the last scored step, so the gate sees all of them.
+    for (let i = 0; i < f.vad.length; i++) if (f.vad[i]! >= o.threshold) this.#speechFrames.push(f.vadEnd0 + i * VAD_FRAME);
+    const horizon = f.vadEnd0 + f.vad.length * VAD_FRAME - 2 * GATE_WINDOW;
+    while (this.#speechFrames.length && this.#speechFrames[0]! < horizon) this.#speechFrames.shift();
+    const gate = o.vadGate
+      ? (end: number) => this.#speechFrames.filter((e) => e <= end && e > end - GATE_WINDOW).length >= GATE_MIN_FRAMES
+      : undefined;
     const dets = this.#profile && steps > 0
-      ? detect(this.#det, f.scores, f.classes, f.scoreEnd0, this.#profile.phrases.map((p) => p.threshold), o.refractory)
+      ? detect(this.#det, f.scores, f.classes, f.scoreEnd0, this.#profile.phrases.map((p) => p.threshold), o.refractory, gate)
       : [];
     let d = 0;
     for (let i = 0; i < f.vad.length; i++) {

@@ -279,3 +279,9 @@ export async function clipEmbeddings(models: VoiceModels, samples: Float32Array)
   }
   return { emb: out, n: mw.n, firstStepEnd: (firstEnd / MEL_FRAMES_PER_STEP) * STEP };
 }
+
+/** Offline: Silero speech probability of every 512-sample frame of a 16 kHz clip (int16 scale). */
+export async function clipVad(models: VoiceModels, samples: Float32Array): Promise<Float32Array> {
+  const st = newStreamState(16000);
+  return runVad(models, st, samples, Math.floor(samples.length / VAD_FRAME));
+}
