@@ -27,12 +27,13 @@ export { ScanSession, type ScanSessionOptions, type SessionScanResult } from './
  *   HMP_ERR_IMAGE_EMPTY, HMP_ERR_IMAGE_UNSUPPORTED, HMP_ERR_IMAGE_CORRUPT, HMP_ERR_IMAGE_TOO_LARGE,
  *   HMP_ERR_FRAME_SIZE, HMP_ERR_FRAME_FORMAT (input); HMP_ERR_ENGINE_* (deadline, abort, overload)
  * @example
- * const r = await scanCode(engine, await readFile('ean13.png'));
+ * const r = await scanCode(engine, await readFile('ean13-1/1.png')); // ZXing's suite, 640x480
  * // { result: '8413000065504', scanType: 'EAN_13', charSet: 'utf-8', rawData: 'ODQxMzAwMDA2NTUwNA==',
  * //   codes: [{ format: 'EAN13', scanType: 'EAN_13', text: '8413000065504', symbologyIdentifier: ']E0',
- * //             position: { topLeft: { x: 158, y: 207 }, ... }, pass: 'fast', ... }],
+ * //             position: { topLeft: { x: 185, y: 180 }, ... }, pass: 'quick', ... }],
  * //   code_results: [{ type_name: 'EAN_13', data: '8413000065504', pos: { left_top: ... } }],
- * //   img_size: { w: 640, h: 480 }, passes: ['fast'], ms: 21.4 }
+ * //   img_size: { w: 640, h: 480 }, passes: ['quick'], ms: 249.4 }
+ * // (the first call of a fresh engine: it includes waiting for the worker's zxing warm-up)
  */
 export function scanCode(engine: Engine, image: ImageInput, options?: ScanCodeOptions): Promise<ScanCodeResult>;
 export function scanCode(engine: Engine, image: ImageInput[], options?: ScanCodeOptions): Promise<ScanCodeResult[]>;
