@@ -27,6 +27,12 @@ export interface EngineOptions {
   /** Models every worker loads before it reports ready (names from the manifest). Default: []. */
   preloadModels?: string[];
   /**
+   * Run the registered tasks' warm-up hooks (e.g. instantiating zxing-wasm, ~1 s of CPU per
+   * worker) in every worker right after it is ready, so the first real call is not slow.
+   * `hmp serve` turns it on; a library user who never scans should leave it off. Default: false.
+   */
+  warmup?: boolean;
+  /**
    * Extra tasks to register next to the built-in ones, keyed by task name. Used for plugins
    * and tests; a name may not shadow a built-in task.
    */
@@ -40,7 +46,7 @@ export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'modelsDir' | '
 };
 
 const KNOWN: (keyof EngineOptions)[] = [
-  'poolSize', 'maxQueue', 'timeoutMs', 'drainTimeoutMs', 'maxPixels', 'modelsDir', 'verifyModels', 'preloadModels', 'tasks',
+  'poolSize', 'maxQueue', 'timeoutMs', 'drainTimeoutMs', 'maxPixels', 'modelsDir', 'verifyModels', 'preloadModels', 'warmup', 'tasks',
 ];
 
 /** Default values (frozen). `poolSize` and `maxQueue` depend on the machine and are filled in by {@link resolveEngineOptions}. */
@@ -64,6 +70,7 @@ export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOp
   const drainTimeoutMs = opts.drainTimeoutMs === undefined ? ENGINE_DEFAULTS.drainTimeoutMs : is.integer(opts.drainTimeoutMs, 'options.drainTimeoutMs', 0, 3_600_000);
   const maxPixels = opts.maxPixels === undefined ? ENGINE_DEFAULTS.maxPixels : is.integer(opts.maxPixels, 'options.maxPixels', 1, 1_000_000_000);
   const modelsDir = opts.modelsDir === undefined ? undefined : is.string(opts.modelsDir, 'options.modelsDir');
+  const warmup = opts.warmup === undefined ? false : is.boolean(opts.warmup, 'options.warmup');
   const verifyModels = opts.verifyModels === undefined ? ENGINE_DEFAULTS.verifyModels : is.boolean(opts.verifyModels, 'options.verifyModels');
   const preloadModels = opts.preloadModels === undefined ? [] : opts.preloadModels;
   if (!Array.isArray(preloadModels) || preloadModels.some((m) => typeof m !== 'string')) {
@@ -71,5 +78,5 @@ export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOp
   }
   const tasks = opts.tasks === undefined ? {} : opts.tasks;
   if (!is.isObject(tasks)) throw is.invalid('object of task definitions', 'options.tasks', tasks);
-  return { poolSize, maxQueue, timeoutMs, drainTimeoutMs, maxPixels, modelsDir, verifyModels, preloadModels: [...preloadModels], tasks: { ...(tasks as ResolvedEngineOptions['tasks']) } };
+  return { poolSize, maxQueue, timeoutMs, drainTimeoutMs, maxPixels, modelsDir, verifyModels, warmup, preloadModels: [...preloadModels], tasks: { ...(tasks as ResolvedEngineOptions['tasks']) } };
 }

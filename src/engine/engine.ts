@@ -104,7 +104,7 @@ export class Engine {
       maxPixels: opts.maxPixels,
       modelsDir,
       preloadModels: opts.preloadModels,
-      warmups: [...registry.values()].filter((t) => t.warmup !== undefined).map((t) => ({ module: t.module, export: t.warmup! })),
+      warmups: [...registry.values()].filter((t) => opts.warmup && t.warmup !== undefined).map((t) => ({ module: t.module, export: t.warmup! })),
       slots: this.#slots.buffer as SharedArrayBuffer,
     };
     this.#pool = new Piscina({

@@ -12,6 +12,7 @@ describe('task warm-up hooks', () => {
     engine = await Engine.create({
       poolSize: 1,
       verifyModels: false,
+      warmup: true,
       tasks: { 'test.warm': { module: join(ROOT, 'test', 'fixtures', 'warmup-task.mjs'), export: 'probe', input: 'none', warmup: 'warmup' } },
     });
   });
