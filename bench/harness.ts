@@ -106,7 +106,7 @@ export async function measure(def: BenchDef, calibrationP50: number, opts: { tim
 /** Budgets file shape (bench/budgets.json). */
 export interface Budgets {
   /** Per benchmark: raw and/or calibrated p50 caps. */
-  benchmarks: Record<string, { maxP50Ms?: number; maxCalibratedP50?: number; maxItemP50Ms?: number; note?: string }>;
+  benchmarks: Record<string, { maxP50Ms?: number; maxP99Ms?: number; maxCalibratedP50?: number; maxItemP50Ms?: number; note?: string }>;
   /** Ratio targets between two benchmarks of the same run. */
   ratios: { name: string; numerator: string; denominator: string; metric: 'p50' | 'throughput' | 'itemP50'; min: number; note?: string }[];
 }
@@ -136,6 +136,7 @@ export function evaluateGate(results: BenchResult[], budgets: Budgets, baseline:
       if (requireBudget) out.push({ kind: 'missing-budget', name: r.name, message: `no budget in bench/budgets.json` });
     } else {
       if (b.maxP50Ms !== undefined && r.p50 > b.maxP50Ms) out.push({ kind: 'budget', name: r.name, message: `p50 ${r.p50.toFixed(3)} ms > budget ${b.maxP50Ms} ms` });
+      if (b.maxP99Ms !== undefined && r.p99 > b.maxP99Ms) out.push({ kind: 'budget', name: r.name, message: `p99 ${r.p99.toFixed(3)} ms > budget ${b.maxP99Ms} ms` });
       if (b.maxItemP50Ms !== undefined && r.itemP50 > b.maxItemP50Ms) out.push({ kind: 'budget', name: r.name, message: `per-item p50 ${r.itemP50.toFixed(4)} ms > budget ${b.maxItemP50Ms} ms` });
       if (b.maxCalibratedP50 !== undefined && r.calibratedP50 > b.maxCalibratedP50) {
         out.push({ kind: 'budget', name: r.name, message: `calibrated p50 ${r.calibratedP50.toFixed(3)} > budget ${b.maxCalibratedP50}` });

@@ -34,7 +34,7 @@ function modelAvailable(): boolean {
 let feeds: Record<string, { type: 'float32'; dims: number[]; data: Float32Array }> = {};
 async function prepareFeeds(): Promise<void> {
   const entry = findModel(defaultModelsDir(), MODEL);
-  const s = await ort.InferenceSession.create(entry.path);
+  const s = await ort.InferenceSession.create(entry.path, { logSeverityLevel: 3 });
   feeds = {};
   for (const name of s.inputNames) {
     const meta = (s.inputMetadata as unknown as { name: string; shape: (number | string)[] }[]).find((m) => m.name === name);

@@ -17,9 +17,12 @@ export interface Detection {
 export interface DetectorState {
   /** Sample before which no phrase may fire again. */
   quietUntil: number;
+  /** Phrase over threshold in the previous steps, and for how many consecutive steps. */
+  run: number;
+  runPhrase: number;
 }
 
-export const newDetectorState = (): DetectorState => ({ quietUntil: 0 });
+export const newDetectorState = (): DetectorState => ({ quietUntil: 0, run: 0, runPhrase: -1 });
 
 /**
  * Scans `steps` rows of `scores` (`classes` per row, class 0 = none); row i ended at
@@ -33,6 +36,7 @@ export function detect(
   thresholds: readonly number[],
   refractorySamples: number,
   allow?: (end: number) => boolean,
+  patience = 1,
 ): Detection[] {
   const out: Detection[] = [];
   const steps = classes > 0 ? scores.length / classes : 0;
@@ -49,11 +53,19 @@ export function detect(
         bestMargin = m;
       }
     }
+    // `patience` consecutive steps over threshold for the same phrase (openWakeWord's patience).
+    if (best > 0 && best === st.runPhrase) st.run++;
+    else {
+      st.run = best > 0 ? 1 : 0;
+      st.runPhrase = best;
+    }
     // The gate (voice activity) is asked only when a phrase would fire, and a gated-out step
     // does not start the refractory period.
-    if (best > 0 && (!allow || allow(end))) {
+    if (best > 0 && st.run >= patience && (!allow || allow(end))) {
       out.push({ phrase: best - 1, end, score: scores[i * classes + best]! });
       st.quietUntil = end + refractorySamples;
+      st.run = 0;
+      st.runPhrase = -1;
     }
   }
   return out;

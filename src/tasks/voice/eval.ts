@@ -56,7 +56,7 @@ export interface EvalReport {
     bySource: Record<'speech' | 'nearMiss' | 'noise', { hours: number; count: number }>;
   };
   /** One threshold for all phrases: false-reject rate (all phrases pooled) per SNR and false accepts per hour. */
-  sweep: { threshold: number; falseReject: Record<string, number>; falseAcceptsPerHour: number }[];
+  sweep: { threshold: number; patience: number; falseReject: Record<string, number>; falseAcceptsPerHour: number }[];
   seconds: number;
 }
 
@@ -200,17 +200,17 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
   for (const v of Object.values(bySource)) v.hours = round(v.hours);
   // Operating curve: the same detector with one threshold for every phrase.
-  const sweep = SWEEP.map((th) => {
+  const sweep = SWEEP.flatMap((th) => [1, 2, 3].map((patience) => ({ th, patience }))).map(({ th, patience }) => {
     const ths = profile.phrases.map(() => th);
     const hit = snrs.map(() => 0);
     for (const p of positives) {
-      const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory, p.gate);
+      const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory, p.gate, patience);
       if (dets.some((d) => d.phrase === p.phrase && d.end >= p.start && d.end <= p.end + 1.2 * 16000)) hit[p.snr]!++;
     }
     let fa = 0;
-    for (const q of negatives) fa += detect(newDetectorState(), q.scores, q.classes, windowEnd(0), ths, refractory, q.gate).length;
+    for (const q of negatives) fa += detect(newDetectorState(), q.scores, q.classes, windowEnd(0), ths, refractory, q.gate, patience).length;
     const per = profile.phrases.length * clips;
-    return { threshold: th, falseReject: Object.fromEntries(snrs.map((s, si) => [snrLabel(s), round(1 - hit[si]! / per)])), falseAcceptsPerHour: round(fa / h, 2) };
+    return { threshold: th, patience, falseReject: Object.fromEntries(snrs.map((s, si) => [snrLabel(s), round(1 - hit[si]! / per)])), falseAcceptsPerHour: round(fa / h, 2) };
   });
   return {
     synthetic: true,
@@ -247,11 +247,11 @@ export function formatReport(r: EvalReport): string {
     `By phrase: ${Object.entries(r.falseAccepts.byPhrase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `Clips per phrase and SNR: ${r.phrases[0]?.clips ?? 0}; ${r.seconds} s`,
     '',
-    'Operating curve (one threshold for every phrase; false rejects pooled over phrases):',
+    'Operating curve (one threshold for every phrase; patience = consecutive 80 ms steps over it; false rejects pooled over phrases):',
     '',
-    `| threshold | ${r.snrs.map((s) => `FRR ${s}`).join(' | ')} | false accepts / h |`,
-    `|---|${r.snrs.map(() => '---').join('|')}|---|`,
-    ...r.sweep.map((w) => `| ${w.threshold} | ${r.snrs.map((s) => `${(w.falseReject[s]! * 100).toFixed(1)}%`).join(' | ')} | ${w.falseAcceptsPerHour} |`),
+    `| threshold | patience | ${r.snrs.map((s) => `FRR ${s}`).join(' | ')} | false accepts / h |`,
+    `|---|---|${r.snrs.map(() => '---').join('|')}|---|`,
+    ...r.sweep.map((w) => `| ${w.threshold} | ${w.patience} | ${r.snrs.map((s) => `${(w.falseReject[s]! * 100).toFixed(1)}%`).join(' | ')} | ${w.falseAcceptsPerHour} |`),
   ];
   return lines.join('\n');
 }

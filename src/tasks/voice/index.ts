@@ -22,6 +22,8 @@ export { defaultProfileDir, loadProfile } from './profile.js';
 export type { VoiceAction, VoicePhrase, VoiceProfile, VoiceProfileManifest } from './profile.js';
 
 const RATE = 16000;
+/** Default `patience`. */
+const PATIENCE_DEFAULT = 1;
 
 /** Voice activity detection settings. */
 export interface VadOptions {
@@ -60,6 +62,8 @@ export interface VoiceSessionOptions {
   requireWake?: boolean;
   /** Default 8000. */
   wakeWindowMs?: number;
+  /** Consecutive 80 ms steps a phrase's score must stay at or above its threshold. Default PATIENCE_DEFAULT. */
+  patience?: number;
   /** After a phrase fires, no phrase fires for this long, ms. Default 1500. */
   refractoryMs?: number;
   /** Chunks allowed to wait while one is processed; more fail with HMP_ERR_VOICE_BACKLOG. Default 64. */
@@ -135,6 +139,7 @@ interface ResolvedOptions {
   preRoll: number;
   postRoll: number;
   vadGate: boolean;
+  patience: number;
   requireWake: boolean;
   wakeWindow: number;
   refractory: number;
@@ -142,7 +147,7 @@ interface ResolvedOptions {
   timeoutMs: number | undefined;
 }
 
-const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
+const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'patience', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
 const VAD_KEYS = ['threshold', 'negativeThreshold', 'minSpeechMs', 'endDelayMs', 'maxSpeechMs', 'preRollMs', 'postRollMs'] as const;
 
 function resolve(o: VoiceSessionOptions): ResolvedOptions {
@@ -162,6 +167,7 @@ function resolve(o: VoiceSessionOptions): ResolvedOptions {
     preRoll: ms(v.preRollMs, 'options.vad.preRollMs', 320, 0, 2000),
     postRoll: Math.min(endDelay, ms(v.postRollMs, 'options.vad.postRollMs', 160, 0, 2000)),
     vadGate: o.vadGate === undefined ? true : is.boolean(o.vadGate, 'options.vadGate'),
+    patience: o.patience === undefined ? PATIENCE_DEFAULT : is.integer(o.patience, 'options.patience', 1, 10),
     requireWake: o.requireWake === undefined ? false : is.boolean(o.requireWake, 'options.requireWake'),
     wakeWindow: ms(o.wakeWindowMs, 'options.wakeWindowMs', 8000, 500, 120_000),
     refractory: ms(o.refractoryMs, 'options.refractoryMs', 1500, 0, 60_000),
@@ -332,7 +338,7 @@ export class VoiceSession {
       ? (end: number) => this.#speechFrames.filter((e) => e <= end && e > end - GATE_WINDOW).length >= GATE_MIN_FRAMES
       : undefined;
     const dets = this.#profile && steps > 0
-      ? detect(this.#det, f.scores, f.classes, f.scoreEnd0, this.#profile.phrases.map((p) => p.threshold), o.refractory, gate)
+      ? detect(this.#det, f.scores, f.classes, f.scoreEnd0, this.#profile.phrases.map((p) => p.threshold), o.refractory, gate, o.patience)
       : [];
     let d = 0;
     for (let i = 0; i < f.vad.length; i++) {
