@@ -36,8 +36,12 @@ export function percentile(sorted: number[], p: number): number {
  * The fixed calibration workload: integer hashing and float maths over a small array, pure JS,
  * single-threaded — the kind of work the kernels and pool do, so machine speed divides out.
  */
+const calibrationArray = new Float64Array(4096);
+
 export function calibrationWork(): number {
-  const a = new Float64Array(4096);
+  // One preallocated array: no GC pressure inside the timed loop.
+  const a = calibrationArray;
+  a.fill(0);
   let h = 0x811c9dc5;
   for (let r = 0; r < 24; r++) {
     for (let i = 0; i < 4096; i++) {
@@ -52,7 +56,8 @@ let sink = 0;
 
 /** Measures the calibration workload: p50 ms over `iterations`. */
 export function calibrate(iterations = 400): number {
-  for (let i = 0; i < 50; i++) sink += calibrationWork();
+  // A long warm-up: until V8 has fully optimised the loop the first samples run ~1.5x slower.
+  for (let i = 0; i < 400; i++) sink += calibrationWork();
   const t: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
