@@ -52,6 +52,23 @@ function modelBatch(): Promise<unknown> {
   return Promise.all(Array.from({ length: BATCH }, () => engine!.run('core.model', { model: MODEL, feeds })));
 }
 
+/** BATCH concurrent BlazeFace inferences through a pool of `workers` workers. */
+function onnxBench(workers: number): BenchDef {
+  return {
+    name: `pool.onnx.blazeface.${workers}worker${workers > 1 ? 's' : ''}`,
+    group: 'pool',
+    gate: true,
+    itemsPerIteration: BATCH,
+    timeMs: 3000,
+    setup: async () => {
+      await prepareFeeds();
+      await open(workers);
+    },
+    fn: modelBatch,
+    teardown: close,
+  };
+}
+
 export const benchmarks: BenchDef[] = [
   {
     name: 'pool.roundtrip.small',
@@ -75,32 +92,8 @@ export const benchmarks: BenchDef[] = [
   },
   ...(modelAvailable()
     ? ([
-        {
-          name: 'pool.onnx.blazeface.1worker',
-          group: 'pool',
-          gate: true,
-          itemsPerIteration: BATCH,
-          timeMs: 3000,
-          setup: async () => {
-            await prepareFeeds();
-            await open(1);
-          },
-          fn: modelBatch,
-          teardown: close,
-        },
-        {
-          name: 'pool.onnx.blazeface.2workers',
-          group: 'pool',
-          gate: true,
-          itemsPerIteration: BATCH,
-          timeMs: 3000,
-          setup: async () => {
-            await prepareFeeds();
-            await open(2);
-          },
-          fn: modelBatch,
-          teardown: close,
-        },
+        onnxBench(1),
+        onnxBench(2),
       ] satisfies BenchDef[])
     : []),
 ];
