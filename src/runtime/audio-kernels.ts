@@ -15,11 +15,8 @@
  * chunk.
  * @internal
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createError, createErrorWith } from '../errors.js';
+import { createError } from '../errors.js';
+import { findKernelsWasm, instantiateKernels, perThread, WasmScratch, type AllocExports } from './wasm-shared.js';
 
 /** The rate every voice model runs at. */
 export const VOICE_RATE = 16000;
@@ -160,27 +157,9 @@ export function resampleChunk(k: AudioKernelOps, state: ResamplerState, pcm: Uin
   return out;
 }
 
-/** The slice of the WebAssembly API used here (the project compiles without the DOM lib). */
-interface WasmApi {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface AudioExports {
-  memory: { readonly buffer: ArrayBuffer };
-  hmp_alloc(size: number): number;
-  hmp_free(ptr: number, size: number): void;
+interface AudioExports extends AllocExports {
   hmp_pcm16_to_f32(src: number, n: number, dst: number): number;
   hmp_resample_poly(src: number, srcLen: number, table: number, den: number, half: number, num: number, idx0: number, phase0: number, dst: number, dstLen: number): number;
-}
-
-function findWasm(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    const p = join(dir, 'wasm', 'pkg', 'hmp_kernels.wasm');
-    if (existsSync(p)) return p;
-    if (dirname(dir) === dir) throw createError('HMP_ERR_WASM_LOAD', `wasm/pkg/hmp_kernels.wasm above ${start}`, 'file not found; run: bash wasm/build.sh');
-  }
 }
 
 /**
@@ -189,39 +168,18 @@ function findWasm(): string {
  */
 export class WasmAudioKernels implements AudioKernelOps {
   #x: AudioExports;
-  #ptr = 0;
-  #size = 0;
+  #scratch: WasmScratch;
   /** Tables already copied into linear memory, by source rate. */
   #tables = new Map<number, number>();
 
   private constructor(x: AudioExports) {
     this.#x = x;
+    this.#scratch = new WasmScratch(x, 1.5, 65536);
   }
 
   /** @throws HMP_ERR_WASM_LOAD */
-  static async load(path = findWasm()): Promise<WasmAudioKernels> {
-    try {
-      const { instance } = await WA.instantiate(await readFile(path), {});
-      return new WasmAudioKernels(instance.exports as AudioExports);
-    } catch (err) {
-      throw createErrorWith('HMP_ERR_WASM_LOAD', { cause: err }, path, (err as Error).message);
-    }
-  }
-
-  #scratch(bytes: number): number {
-    if (bytes > this.#size) {
-      if (this.#ptr) this.#x.hmp_free(this.#ptr, this.#size);
-      const size = Math.max(65536, Math.ceil(bytes * 1.5));
-      const p = this.#x.hmp_alloc(size);
-      if (!p) {
-        this.#ptr = 0;
-        this.#size = 0;
-        throw createError('HMP_ERR_WASM_ALLOC', size);
-      }
-      this.#ptr = p;
-      this.#size = size;
-    }
-    return this.#ptr;
+  static async load(path = findKernelsWasm()): Promise<WasmAudioKernels> {
+    return new WasmAudioKernels(await instantiateKernels<AudioExports>(path, 'hmp_resample_poly'));
   }
 
   #table(d: ResamplerDesign): number {
@@ -238,7 +196,7 @@ export class WasmAudioKernels implements AudioKernelOps {
   pcm16ToF32(bytes: Uint8Array): Float32Array {
     const n = bytes.length >> 1;
     const inBytes = (n * 2 + 15) & ~15;
-    const base = this.#scratch(inBytes + n * 4);
+    const base = this.#scratch.get(inBytes + n * 4);
     new Uint8Array(this.#x.memory.buffer, base, n * 2).set(bytes.subarray(0, n * 2));
     const rc = this.#x.hmp_pcm16_to_f32(base, n, base + inBytes);
     if (rc !== 0) throw createError('HMP_ERR_WASM_KERNEL', 'hmp_pcm16_to_f32', `status ${rc}`);
@@ -248,7 +206,7 @@ export class WasmAudioKernels implements AudioKernelOps {
   resamplePoly(src: Float32Array, d: ResamplerDesign, idx0: number, phase0: number, dstLen: number): Float32Array {
     const table = this.#table(d);
     const inBytes = (src.length * 4 + 15) & ~15;
-    const base = this.#scratch(inBytes + dstLen * 4);
+    const base = this.#scratch.get(inBytes + dstLen * 4);
     new Float32Array(this.#x.memory.buffer, base, src.length).set(src);
     const rc = this.#x.hmp_resample_poly(base, src.length, table, d.den, d.half, d.num, idx0, phase0, base + inBytes, dstLen);
     if (rc !== 0) throw createError('HMP_ERR_WASM_KERNEL', 'hmp_resample_poly', `status ${rc}`);
@@ -256,16 +214,5 @@ export class WasmAudioKernels implements AudioKernelOps {
   }
 }
 
-let shared: Promise<WasmAudioKernels> | undefined;
-
 /** The calling thread's audio kernels, instantiated on first use. @throws HMP_ERR_WASM_LOAD */
-export function getAudioKernels(): Promise<WasmAudioKernels> {
-  if (!shared) {
-    const p = WasmAudioKernels.load();
-    shared = p;
-    p.catch(() => {
-      if (shared === p) shared = undefined;
-    });
-  }
-  return shared;
-}
+export const getAudioKernels: () => Promise<WasmAudioKernels> = perThread(() => WasmAudioKernels.load());

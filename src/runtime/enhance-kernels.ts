@@ -9,11 +9,8 @@
  * plain `Uint8Array`s and nothing aliases linear memory.
  * @internal
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createError, createErrorWith } from '../errors.js';
+import { createError } from '../errors.js';
+import { findKernelsWasm, instantiateKernels, perThread, WasmScratch, type AllocExports } from './wasm-shared.js';
 
 /** An 8-bit luminance image: `width * height` bytes, row-major, no padding. */
 export interface GrayImage {
@@ -31,15 +28,7 @@ export interface Enhancer {
   resize(g: GrayImage, scale: number): GrayImage;
 }
 
-interface WasmApi {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface EnhanceExports {
-  memory: { readonly buffer: ArrayBuffer };
-  hmp_alloc(size: number): number;
-  hmp_free(ptr: number, size: number): void;
+interface EnhanceExports extends AllocExports {
   hmp_enh_sharpen(src: number, w: number, h: number, radius: number, amount: number, dst: number): number;
   hmp_enh_normalize_local(src: number, w: number, h: number, radius: number, dst: number): number;
   hmp_enh_box_blur(src: number, w: number, h: number, radius: number, dst: number): number;
@@ -49,15 +38,6 @@ interface EnhanceExports {
 
 const MAX_SIDE = 1 << 15;
 const ERR_ALLOC = -2;
-
-function findWasm(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    const p = join(dir, 'wasm', 'pkg', 'hmp_kernels.wasm');
-    if (existsSync(p)) return p;
-    if (dirname(dir) === dir) throw createError('HMP_ERR_WASM_LOAD', `wasm/pkg/hmp_kernels.wasm above ${start}`, 'file not found; run: bash wasm/build.sh');
-  }
-}
 
 function checkGray(g: GrayImage, name: string): void {
   const ok = Number.isInteger(g.width) && Number.isInteger(g.height) && g.width > 0 && g.height > 0 && g.width <= MAX_SIDE && g.height <= MAX_SIDE && g.data.length >= g.width * g.height;
@@ -71,40 +51,16 @@ function checkRadius(r: number, name: string): void {
 /** The enhancement kernels on one WebAssembly instance. */
 export class WasmEnhancer implements Enhancer {
   #x: EnhanceExports;
-  #ptr = 0;
-  #size = 0;
+  #scratch: WasmScratch;
 
   private constructor(x: EnhanceExports) {
     this.#x = x;
+    this.#scratch = new WasmScratch(x);
   }
 
   /** @throws HMP_ERR_WASM_LOAD */
-  static async load(path = findWasm()): Promise<WasmEnhancer> {
-    try {
-      const { instance } = await WA.instantiate(await readFile(path), {});
-      const x = instance.exports as EnhanceExports;
-      if (typeof x.hmp_enh_sharpen !== 'function') throw new Error('hmp_enh_* kernels are not exported; rebuild with bash wasm/build.sh');
-      return new WasmEnhancer(x);
-    } catch (err) {
-      throw createErrorWith('HMP_ERR_WASM_LOAD', { cause: err }, path, (err as Error).message);
-    }
-  }
-
-  /** A scratch block of at least `bytes`, reused across calls (grows by 1.25x). */
-  #scratch(bytes: number): number {
-    if (bytes > this.#size) {
-      if (this.#ptr) this.#x.hmp_free(this.#ptr, this.#size);
-      const size = Math.ceil(bytes * 1.25);
-      const p = this.#x.hmp_alloc(size);
-      if (!p) {
-        this.#ptr = 0;
-        this.#size = 0;
-        throw createError('HMP_ERR_WASM_ALLOC', size);
-      }
-      this.#ptr = p;
-      this.#size = size;
-    }
-    return this.#ptr;
+  static async load(path = findKernelsWasm()): Promise<WasmEnhancer> {
+    return new WasmEnhancer(await instantiateKernels<EnhanceExports>(path, 'hmp_enh_sharpen'));
   }
 
   /**
@@ -122,7 +78,7 @@ export class WasmEnhancer implements Enhancer {
   #run(g: GrayImage, dw: number, dh: number, name: string, kernel: (src: number, dst: number) => number): GrayImage {
     const n = g.width * g.height;
     const inBytes = (n + 15) & ~15;
-    const base = this.#scratch(inBytes + dw * dh);
+    const base = this.#scratch.get(inBytes + dw * dh);
     new Uint8Array(this.#x.memory.buffer, base, n).set(g.data.subarray(0, n));
     const rc = kernel(base, base + inBytes);
     if (rc === ERR_ALLOC) throw createError('HMP_ERR_WASM_ALLOC', n);
@@ -163,16 +119,5 @@ export class WasmEnhancer implements Enhancer {
   }
 }
 
-let shared: Promise<WasmEnhancer> | undefined;
-
 /** The calling thread's enhancement kernels, instantiated on first use. @throws HMP_ERR_WASM_LOAD */
-export function getEnhanceKernels(): Promise<WasmEnhancer> {
-  if (!shared) {
-    const p = WasmEnhancer.load();
-    shared = p;
-    p.catch(() => {
-      if (shared === p) shared = undefined;
-    });
-  }
-  return shared;
-}
+export const getEnhanceKernels: () => Promise<WasmEnhancer> = perThread(() => WasmEnhancer.load());

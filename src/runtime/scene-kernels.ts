@@ -7,70 +7,26 @@
  * into a reused scratch block, the kernel runs, and the sums are copied out.
  * @internal
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createError, createErrorWith } from '../errors.js';
+import { findKernelsWasm, instantiateKernels, perThread, WasmScratch, type AllocExports } from './wasm-shared.js';
 
-/** The slice of the WebAssembly API used here (the project compiles without the DOM lib). */
-interface WasmApi {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface SceneExports {
-  memory: { readonly buffer: ArrayBuffer };
-  hmp_alloc(size: number): number;
-  hmp_free(ptr: number, size: number): void;
+interface SceneExports extends AllocExports {
   hmp_scene_block_sums(rgba: number, w: number, h: number, bx: number, by: number, sums: number, thumb: number): number;
-}
-
-function findWasm(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    const p = join(dir, 'wasm', 'pkg', 'hmp_kernels.wasm');
-    if (existsSync(p)) return p;
-    if (dirname(dir) === dir) throw createError('HMP_ERR_WASM_LOAD', `wasm/pkg/hmp_kernels.wasm above ${start}`, 'file not found; run: bash wasm/build.sh');
-  }
 }
 
 /** The scene kernels on one WebAssembly instance of `hmp_kernels.wasm`. */
 export class WasmSceneKernels {
   #x: SceneExports;
-  #ptr = 0;
-  #size = 0;
+  #scratch: WasmScratch;
 
   private constructor(x: SceneExports) {
     this.#x = x;
+    this.#scratch = new WasmScratch(x);
   }
 
   /** @throws HMP_ERR_WASM_LOAD */
-  static async load(path = findWasm()): Promise<WasmSceneKernels> {
-    try {
-      const { instance } = await WA.instantiate(await readFile(path), {});
-      const x = instance.exports as SceneExports;
-      if (typeof x.hmp_scene_block_sums !== 'function') throw new Error('hmp_scene_block_sums is not exported; rebuild with bash wasm/build.sh');
-      return new WasmSceneKernels(x);
-    } catch (err) {
-      throw createErrorWith('HMP_ERR_WASM_LOAD', { cause: err }, path, (err as Error).message);
-    }
-  }
-
-  #scratch(bytes: number): number {
-    if (bytes > this.#size) {
-      if (this.#ptr) this.#x.hmp_free(this.#ptr, this.#size);
-      const size = Math.ceil(bytes * 1.25);
-      const p = this.#x.hmp_alloc(size);
-      if (!p) {
-        this.#ptr = 0;
-        this.#size = 0;
-        throw createError('HMP_ERR_WASM_ALLOC', size);
-      }
-      this.#ptr = p;
-      this.#size = size;
-    }
-    return this.#ptr;
+  static async load(path = findKernelsWasm()): Promise<WasmSceneKernels> {
+    return new WasmSceneKernels(await instantiateKernels<SceneExports>(path, 'hmp_scene_block_sums'));
   }
 
   /**
@@ -87,7 +43,7 @@ export class WasmSceneKernels {
     }
     const inBytes = (rgba.length + 15) & ~15;
     const sumBytes = nb * 20 * 8;
-    const base = this.#scratch(inBytes + sumBytes + tl * 4);
+    const base = this.#scratch.get(inBytes + sumBytes + tl * 4);
     const mem = this.#x.memory;
     new Uint8Array(mem.buffer, base, rgba.length).set(rgba);
     const rc = this.#x.hmp_scene_block_sums(base, W, H, bx, by, base + inBytes, base + inBytes + sumBytes);
@@ -98,19 +54,8 @@ export class WasmSceneKernels {
   }
 }
 
-let shared: Promise<WasmSceneKernels> | undefined;
-
 /** The calling thread's scene kernels, instantiated on first use. @throws HMP_ERR_WASM_LOAD */
-export function getSceneKernels(): Promise<WasmSceneKernels> {
-  if (!shared) {
-    const p = WasmSceneKernels.load();
-    shared = p;
-    p.catch(() => {
-      if (shared === p) shared = undefined;
-    });
-  }
-  return shared;
-}
+export const getSceneKernels: () => Promise<WasmSceneKernels> = perThread(() => WasmSceneKernels.load());
 
 /**
  * Encodes an RGBA frame as a small JPEG (the alarm snapshot), scaled to `width` pixels wide.
