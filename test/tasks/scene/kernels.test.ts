@@ -34,6 +34,23 @@ describe('hmp_scene_block_sums (WASM) equals the TypeScript reference exactly', 
     expect(n).toBe(W * H);
   });
 
+  it('on a wide frame with extreme values (16-bit SIMD lanes flushed before they overflow)', async () => {
+    // One block 2600 px wide: the kernel's 1024-pixel flush and 8-pixel tails both run; a
+    // 0/255 checkerboard maximises |dx|+|dy| (510) and r-g, g-b reach both ends of their range.
+    const W = 2600, H = 9;
+    const rgba = new Uint8Array(W * H * 4);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const o = (y * W + x) * 4, on = (x + y) & 1;
+        rgba[o] = on ? 255 : 0; rgba[o + 1] = x % 3 === 0 ? 255 : 0; rgba[o + 2] = on ? 0 : 255; rgba[o + 3] = 255;
+      }
+    }
+    const t = both(rgba, W, H, 1, 2);
+    await t.run();
+    expect(Array.from(t.a.sums)).toEqual(Array.from(t.b.sums));
+    expect(Array.from(t.a.thumb)).toEqual(Array.from(t.b.thumb));
+  });
+
   it('on the committed gradient fixture resampled to 320x240', async () => {
     const engine = await Engine.create({ poolSize: 1, verifyModels: false });
     try {
