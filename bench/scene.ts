@@ -18,6 +18,7 @@ import { toAnalysisRgba } from '../src/tasks/scene/features.js';
 import { loadSceneModel, type SceneModel } from '../src/tasks/scene/model.js';
 import { defaultModelsDir } from '../src/runtime/models.js';
 import { newStreamState, type StreamState } from '../src/tasks/scene/stream.js';
+import { createSceneSession, type SceneSession } from '../src/tasks/scene/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIRE = join(ROOT, '..', 'shared', 'eval', 'scene', 'cctv-fire-smoke', 'fire', 'fire2_mp4-28_jpg.rf.27cad783f34b8f9f162d91a0c5776350.jpg');
@@ -50,7 +51,31 @@ async function setup(): Promise<void> {
   state = newStreamState(W, H, model.file.spec.grid);
 }
 
+// The worker path: a session on a one-worker engine; each iteration pushes a fresh copy of a
+// 320x240 RGBA frame (a camera hands over a new buffer every frame) and waits for the result.
+let wEngine: Engine | null = null;
+let wSession: SceneSession | null = null;
+let wT = 0;
+
+async function setupWorker(): Promise<void> {
+  await setup();
+  if (wSession) return;
+  wEngine = await Engine.create({ poolSize: 1, verifyModels: false });
+  wSession = await createSceneSession(wEngine, { id: 'bench' });
+}
+
+async function teardownWorker(): Promise<void> {
+  await wSession?.close();
+  await wEngine?.dispose();
+  wSession = null;
+  wEngine = null;
+}
+
 export const benchmarks: BenchDef[] = [
+  {
+    name: 'scene.frame.worker', group: 'scene', setup: setupWorker, teardown: teardownWorker,
+    fn: () => wSession!.push({ data: frames[i++ & 1].slice(), width: W, height: H, format: 'rgba' }, { timestamp: (wT += 200) }),
+  },
   {
     name: 'scene.frame.stream.wasm', group: 'scene', gate: true, setup,
     fn: () => analyzeFrame(wasm, model, frames[i++ & 1], W, H, state, 200, scratch),

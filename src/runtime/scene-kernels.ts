@@ -14,6 +14,9 @@ interface SceneExports extends AllocExports {
   hmp_scene_block_sums(rgba: number, w: number, h: number, bx: number, by: number, sums: number, thumb: number): number;
 }
 
+/** Sums per block the kernel writes (src/tasks/scene/features.ts `NSUMS`; the kernel tests compare the two). */
+const NSUMS = 52;
+
 /** The scene kernels on one WebAssembly instance of `hmp_kernels.wasm`. */
 export class WasmSceneKernels {
   #x: SceneExports;
@@ -30,7 +33,7 @@ export class WasmSceneKernels {
   }
 
   /**
-   * Block sums (`bx*by*20`, layout of features.ts `SUM`) and the 4x4 luma thumbnail of an RGBA
+   * Block sums (`bx*by*52`, layout of features.ts `SUM`) and the 4x4 luma thumbnail of an RGBA
    * frame, written into `sums` and `thumb`. Sizes are validated here, so the kernel never sees
    * a bad pointer/size pair.
    * @throws HMP_ERR_ARG_RANGE, HMP_ERR_WASM_ALLOC, HMP_ERR_WASM_KERNEL
@@ -38,18 +41,18 @@ export class WasmSceneKernels {
   blockSums(rgba: Uint8Array, W: number, H: number, bx: number, by: number, sums: Float64Array, thumb: Float32Array): void {
     const nb = bx * by;
     const tl = Math.floor(W / 4) * Math.floor(H / 4);
-    if (rgba.length !== W * H * 4 || sums.length < nb * 20 || thumb.length < tl || bx < 1 || by < 1 || bx > W || by > H || W < 2 || H < 2) {
-      throw createError('HMP_ERR_ARG_RANGE', `RGBA ${W}x${H} with ${nb * 20} sums and ${tl} thumbnail cells`, 'blockSums', `${rgba.length} bytes, ${sums.length} sums, ${thumb.length} cells`);
+    if (rgba.length !== W * H * 4 || sums.length < nb * NSUMS || thumb.length < tl || bx < 1 || by < 1 || bx > W || by > H || W < 2 || H < 2) {
+      throw createError('HMP_ERR_ARG_RANGE', `RGBA ${W}x${H} with ${nb * NSUMS} sums and ${tl} thumbnail cells`, 'blockSums', `${rgba.length} bytes, ${sums.length} sums, ${thumb.length} cells`);
     }
     const inBytes = (rgba.length + 15) & ~15;
-    const sumBytes = nb * 20 * 8;
+    const sumBytes = nb * NSUMS * 8;
     const base = this.#scratch.get(inBytes + sumBytes + tl * 4);
     const mem = this.#x.memory;
     new Uint8Array(mem.buffer, base, rgba.length).set(rgba);
     const rc = this.#x.hmp_scene_block_sums(base, W, H, bx, by, base + inBytes, base + inBytes + sumBytes);
     if (rc !== 0) throw createError('HMP_ERR_WASM_KERNEL', 'hmp_scene_block_sums', `status ${rc}`);
     // Memory may have grown inside the kernel (scratch vectors): take fresh views.
-    sums.set(new Float64Array(mem.buffer, base + inBytes, nb * 20));
+    sums.set(new Float64Array(mem.buffer, base + inBytes, nb * NSUMS));
     thumb.set(new Float32Array(mem.buffer, base + inBytes + sumBytes, tl));
   }
 }

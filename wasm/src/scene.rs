@@ -12,8 +12,12 @@
 use crate::{scratch, ERR_ARGS, OK};
 use core::arch::wasm32::*;
 
-/// Sums per block (layout documented in features.ts `SUM`).
-const NSUMS: usize = 20;
+/// Sums per block (layout documented in features.ts `SUM`): 20 statistics, then the 32-bin
+/// warm colour histogram.
+const NSUMS: usize = 52;
+/// Histogram bins per block in the kernel's counters: 32 used, the rest catch the pixels of
+/// other hue orders (bin 32 + ...), so lane indices need no branch.
+const HBINS: usize = 64;
 const EDGE_THRESHOLD: i32 = 48;
 const THUMB: usize = 4;
 /// Pixels per flush of the 16-bit lane accumulators: 128 iterations of 8 lanes; the widest
@@ -81,7 +85,7 @@ fn hsum_i32(v: v128) -> i64 {
 /// `yrow`/`ynext`: luma of this row and the next (the next = this row on the last row, so
 /// the vertical difference is 0), each with the `w`-th sentinel.
 #[inline(always)]
-fn segment_simd(row: *const u8, yrow: &[u16], ynext: &[u16], x0: usize, x1: usize, a: &mut [i64]) {
+fn segment_simd(row: *const u8, yrow: &[u16], ynext: &[u16], x0: usize, x1: usize, a: &mut [i64], hist: &mut [u32]) {
     let z = i16x8_splat(0);
     let (mut sy, mut sy2, mut sc, mut srg, mut sgb) = (z, z, z, z, z);
     let (mut fa, mut fb, mut hot, mut grey, mut bright, mut dark) = (z, z, z, z, z, z);
@@ -131,6 +135,21 @@ fn segment_simd(row: *const u8, yrow: &[u16], ynext: &[u16], x0: usize, x1: usiz
         h1 = i16x8_add(h1, v128_and(c, v128_andnot(r_ge_b, r_ge_g)));
         h2 = i16x8_add(h2, v128_and(c, v128_andnot(v128_andnot(g_ge_b, r_ge_b), r_ge_g)));
         h3 = i16x8_add(h3, v128_and(c, v128_not(v128_or(v128_or(r_ge_g, r_ge_b), g_ge_b))));
+        // Warm colour histogram bin (features.ts warmBin): 16·sector + 4·(l>>6) + chroma bin,
+        // sector 0 = r>=g>=b, 16 = r>b>g, 32 = any other order (counted, then dropped).
+        let s_a = v128_and(r_ge_g, g_ge_b);
+        let s_b = v128_andnot(r_gt_b, g_ge_b);
+        let sec = v128_or(v128_and(s_b, k(16)), v128_andnot(k(32), v128_or(s_a, s_b)));
+        let cbin = i16x8_sub(i16x8_sub(i16x8_neg(i16x8_ge(c, k(32))), i16x8_ge(c, k(80))), i16x8_ge(c, k(160)));
+        let idx = i16x8_add(i16x8_add(sec, cbin), i16x8_shl(u16x8_shr(l, 6), 2));
+        hist[(u16x8_extract_lane::<0>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<1>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<2>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<3>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<4>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<5>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<6>(idx) as usize) & (HBINS - 1)] += 1;
+        hist[(u16x8_extract_lane::<7>(idx) as usize) & (HBINS - 1)] += 1;
         x += 8;
     }
     a[0] += hsum_u16(sy);
@@ -157,7 +176,7 @@ fn segment_simd(row: *const u8, yrow: &[u16], ynext: &[u16], x0: usize, x1: usiz
 
 /// The reference arithmetic for one pixel (segment tails).
 #[inline(always)]
-fn pixel_scalar(row: *const u8, yrow: &[u16], ynext: &[u16], x: usize, a: &mut [i64]) {
+fn pixel_scalar(row: *const u8, yrow: &[u16], ynext: &[u16], x: usize, a: &mut [i64], hist: &mut [u32]) {
     // SAFETY: x < w; the host validated the buffer holds w*h*4 bytes.
     let (r, g, b) = unsafe {
         let p = row.add(x * 4);
@@ -198,11 +217,28 @@ fn pixel_scalar(row: *const u8, yrow: &[u16], ynext: &[u16], x: usize, a: &mut [
     };
     a[13 + hb] += c as i64;
     a[19] += 1;
+    let sector = if r >= g && g >= b {
+        0
+    } else if r > b && b > g {
+        16
+    } else {
+        32
+    };
+    let cbin = if c < 32 {
+        0
+    } else if c < 80 {
+        1
+    } else if c < 160 {
+        2
+    } else {
+        3
+    };
+    hist[(sector + 4 * (l >> 6) + cbin) as usize & (HBINS - 1)] += 1;
 }
 
 /// Block sums and luma thumbnail of an RGBA frame.
 ///
-/// - `rgba`: `w*h*4` bytes; `sums`: `bx*by*20` f64; `thumb`: `(w/4)*(h/4)` f32.
+/// - `rgba`: `w*h*4` bytes; `sums`: `bx*by*52` f64; `thumb`: `(w/4)*(h/4)` f32.
 /// - Returns `OK`, `ERR_ARGS` for bad sizes or `ERR_ALLOC`.
 #[no_mangle]
 pub extern "C" fn hmp_scene_block_sums(rgba: *const u8, w: u32, h: u32, bx: u32, by: u32, sums: *mut f64, thumb: *mut f32) -> i32 {
@@ -212,6 +248,10 @@ pub extern "C" fn hmp_scene_block_sums(rgba: *const u8, w: u32, h: u32, bx: u32,
     }
     let nb = bx * by;
     let mut acc = match scratch::<i64>(nb * NSUMS) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let mut hist = match scratch::<u32>(nb * HBINS) {
         Ok(v) => v,
         Err(e) => return e,
     };
@@ -257,16 +297,18 @@ pub extern "C" fn hmp_scene_block_sums(rgba: *const u8, w: u32, h: u32, bx: u32,
         // SAFETY: y < h.
         let row = unsafe { rgba.add(y * w * 4) };
         for c in 0..bx {
-            let a = &mut acc[(rb * bx + c) * NSUMS..(rb * bx + c + 1) * NSUMS];
+            let blk = rb * bx + c;
+            let a = &mut acc[blk * NSUMS..(blk + 1) * NSUMS];
+            let hs = &mut hist[blk * HBINS..(blk + 1) * HBINS];
             let mut x0 = col_start[c];
             let x1 = col_start[c + 1];
             while x0 + 8 <= x1 {
                 let xe = (x0 + SEGMENT).min(x0 + ((x1 - x0) & !7));
-                segment_simd(row, &yrow, &ynext, x0, xe, a);
+                segment_simd(row, &yrow, &ynext, x0, xe, a, hs);
                 x0 = xe;
             }
             while x0 < x1 {
-                pixel_scalar(row, &yrow, &ynext, x0, a);
+                pixel_scalar(row, &yrow, &ynext, x0, a, hs);
                 x0 += 1;
             }
         }
@@ -278,6 +320,11 @@ pub extern "C" fn hmp_scene_block_sums(rgba: *const u8, w: u32, h: u32, bx: u32,
             }
         }
         core::mem::swap(&mut yrow, &mut ynext);
+    }
+    for b in 0..nb {
+        for k in 0..32 {
+            acc[b * NSUMS + 20 + k] = hist[b * HBINS + k] as i64;
+        }
     }
     for i in 0..nb * NSUMS {
         // SAFETY: the host allocated nb*20 f64 at `sums`.

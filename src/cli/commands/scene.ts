@@ -147,6 +147,9 @@ export function formatSceneReport(r: SceneEvalReport): string {
   const out: string[] = [];
   out.push(`Frames ${r.frames} in ${r.groups} source groups; 5-fold cross-validation by group. Thresholds: fire ${r.thresholds.fire}, smoke ${r.thresholds.smoke}.\n`);
   out.push(`Frame-level ROC AUC (out of fold): fire ${r.auc.fire}, smoke ${r.auc.smoke}\n`);
+  const mean = (k: 'fire' | 'smoke') => Math.round((r.splits.reduce((t, x) => t + x[k], 0) / r.splits.length) * 1000) / 1000;
+  const range = (k: 'fire' | 'smoke') => `${Math.min(...r.splits.map((x) => x[k]))}-${Math.max(...r.splits.map((x) => x[k]))}`;
+  out.push(`Over ${r.splits.length} group splits (seed 0 = the committed model's): fire ${r.splits.map((x) => x.fire).join(' ')} (mean ${mean('fire')}, ${range('fire')}); smoke ${r.splits.map((x) => x.smoke).join(' ')} (mean ${mean('smoke')}, ${range('smoke')})\n`);
   out.push(table([['category', 'frames', 'mean P(fire)', 'mean P(smoke)', 'fire AUC vs normal', 'smoke AUC vs normal', 'alarm-level frames'], ...r.perCategory.map((c) => [c.category, c.frames, c.meanFire, c.meanSmoke, c.fireAucVsNormal, c.smokeAucVsNormal, c.firedAtThreshold])]));
   out.push('\nPer video group (out of fold):\n');
   out.push(table([['group', 'frames', 'mean P(fire)', 'mean P(smoke)', 'frames detected'], ...r.perGroup.map((g) => [g.group, g.frames, g.fire, g.smoke, g.detected])]));

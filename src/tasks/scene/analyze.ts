@@ -58,7 +58,7 @@ export function analyzeFrame(k: SceneKernelOps, model: SceneModel, rgba: Uint8Ar
   const s = scratch ?? newScratch(W, H, nb);
   k.blockSums(rgba, W, H, grid.bx, grid.by, s.sums, s.thumb);
   blockFeatures(s.sums, grid, s.feats);
-  const sc = scoreFrame(model, s.feats, nb, s.fv);
+  const sc = scoreFrame(model, s.feats, s.sums, nb, s.fv);
   const th = model.file.thresholds;
   const regions = [
     ...(sc.fire >= th.fire ? regionsOf('fire', sc.fireBlocks, grid, th.block) : []),

@@ -95,8 +95,12 @@ export function loadSceneDataset(dir: string): SceneSample[] {
  * Assigns whole groups to `k` folds: groups sorted by size (desc) then name, each placed in
  * the fold with the fewest frames of its dominant category so far (ties: lowest fold), so
  * every fold gets fire, smoke and normal groups. Deterministic; returns group -> fold.
+ *
+ * `seed` 0 (the default) is the split the committed model records. Another seed orders groups
+ * of the same size by a seeded hash of their names instead, giving another group split with
+ * the same balancing, so an evaluation can show how much the figures depend on the split.
  */
-export function assignFolds(samples: SceneSample[], k: number): Map<string, number> {
+export function assignFolds(samples: SceneSample[], k: number, seed = 0): Map<string, number> {
   const groups = new Map<string, SceneSample[]>();
   for (const s of samples) {
     const g = groups.get(s.group);
@@ -106,7 +110,13 @@ export function assignFolds(samples: SceneSample[], k: number): Map<string, numb
     const f = ss.filter((s) => s.fire).length, sm = ss.filter((s) => s.smoke).length, nn = ss.filter((s) => !s.fire && !s.smoke).length;
     return f >= sm && f >= nn ? 0 : sm >= nn ? 1 : 2;
   };
-  const order = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+  const key = (name: string) => {
+    // FNV-1a of name + seed: a fixed, platform-independent order per seed.
+    let h = 2166136261;
+    for (const ch of `${name}${seed}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+    return h >>> 0;
+  };
+  const order = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (seed === 0 ? (a[0] < b[0] ? -1 : 1) : key(a[0]) - key(b[0]) || (a[0] < b[0] ? -1 : 1)));
   const load = Array.from({ length: k }, () => [0, 0, 0]);
   const total = new Array<number>(k).fill(0);
   const out = new Map<string, number>();

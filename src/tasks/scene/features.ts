@@ -14,14 +14,30 @@
  */
 
 /** Number of integer sums the kernel produces per block (see {@link SUM}). */
-export const NSUMS = 20;
+export const NSUMS = 52;
 
 /** Indices into one block's sums. */
 export const SUM = {
   y: 0, y2: 1, c: 2, rg: 3, gb: 4, fireA: 5, fireB: 6, hot: 7, grey: 8, bright: 9, dark: 10, grad: 11, edge: 12,
   /** six chroma-weighted hue-order bins: r>=g>=b, g>r>=b, g>=b>r, b>g>=r, b>=r>g, r>b>g */
   hue0: 13, n: 19,
+  /**
+   * 32-bin colour histogram (pixel counts) of the two warm hue orders: bin =
+   * 16·sector + 4·(luma >> 6) + chroma bin, sector 0 = r>=g>=b, 1 = r>b>g; chroma bins
+   * < 32, < 80, < 160, >= 160. Other hue orders are not counted.
+   */
+  hist0: 20,
 } as const;
+
+/** Bins of the per-block warm colour histogram ({@link SUM}.hist0). */
+export const NHIST = 32;
+
+/** The histogram bin of one pixel (0..31), or -1 outside the two warm hue orders. */
+export function warmBin(r: number, g: number, b: number, l: number, c: number): number {
+  const sector = r >= g && g >= b ? 0 : r > b && b > g ? 16 : -1;
+  if (sector < 0) return -1;
+  return sector + 4 * (l >> 6) + (c < 32 ? 0 : c < 80 ? 1 : c < 160 ? 2 : 3);
+}
 
 /** Gradient (|dx|+|dy| of luma) above which a pixel counts as an edge. */
 export const EDGE_THRESHOLD = 48;
@@ -90,6 +106,8 @@ export function blockSums(rgba: Uint8Array, W: number, H: number, grid: Grid, ou
       else h = r >= b ? 1 : g >= b ? 2 : 3;
       out[o + 13 + h] += c;
       out[o + 19] += 1;
+      const wb = warmBin(r, g, b, l, c);
+      if (wb >= 0) out[o + 20 + wb] += 1;
     }
     yRow.set(yNext);
   }
@@ -241,15 +259,19 @@ function clamp255(v: number): number {
 
 /** Local features summarised per frame by max, mean of the next three, and median. */
 const NFRAME_LOCAL = 26;
+/** Frame-level colour features: the frame's warm histogram (32) and, for the 8 bright bins
+ * (luma >= 128 of sector r>=g>=b), the largest fraction any block has. */
+const NFRAME_COLOUR = NHIST + 8;
 /** Length of the frame-level feature vector. */
-export const NFRAME = 24 + NFRAME_LOCAL * 3;
+export const NFRAME = 24 + NFRAME_LOCAL * 3 + NFRAME_COLOUR;
 
 /**
  * The frame classifier's input: the frame's global statistics plus, for each local block
  * feature, its maximum over blocks, the mean of the next three and the median — so a small
- * fire in one corner and smoke spread thinly over the view both show up.
+ * fire in one corner and smoke spread thinly over the view both show up — plus the colour
+ * features read from the block sums (`sums`, the kernel's output for the same frame).
  */
-export function frameVector(feats: Float32Array, nb: number, out: Float32Array = new Float32Array(NFRAME)): Float32Array {
+export function frameVector(feats: Float32Array, sums: Float64Array, nb: number, out: Float32Array = new Float32Array(NFRAME)): Float32Array {
   for (let k = 0; k < 24; k++) out[k] = feats[26 + k];
   const v = new Float32Array(nb);
   for (let k = 0; k < NFRAME_LOCAL; k++) {
@@ -259,6 +281,22 @@ export function frameVector(feats: Float32Array, nb: number, out: Float32Array =
     out[24 + k] = v[nb - 1];
     out[24 + NFRAME_LOCAL + k] = nb >= 4 ? (v[nb - 2] + v[nb - 3] + v[nb - 4]) / 3 : v[0];
     out[24 + 2 * NFRAME_LOCAL + k] = v[(nb - 1) >> 1];
+  }
+  // Colour: fire seen through smoke or far away is a few bright orange pixels; the frame's
+  // warm histogram and the densest block's bright warm bins see it where block means do not
+  // (group cross-validation: fire AUC +0.004 mean over five splits, docs/scene.md).
+  const o = 24 + 3 * NFRAME_LOCAL;
+  let n = 0;
+  for (let b = 0; b < nb; b++) n += sums[b * NSUMS + 19];
+  for (let k = 0; k < NHIST; k++) {
+    let t = 0;
+    for (let b = 0; b < nb; b++) t += sums[b * NSUMS + 20 + k];
+    out[o + k] = t / Math.max(1, n);
+  }
+  for (let k = 0; k < 8; k++) {
+    let m = 0;
+    for (let b = 0; b < nb; b++) m = Math.max(m, sums[b * NSUMS + 28 + k] / Math.max(1, sums[b * NSUMS + 19]));
+    out[o + NHIST + k] = m;
   }
   return out;
 }

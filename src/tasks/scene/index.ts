@@ -52,6 +52,9 @@ export interface ScenePushOptions {
   timestamp?: number;
 }
 
+/** Shortest stream time between two snapshots taken while alarm evidence builds. */
+const SNAPSHOT_EVERY_MS = 500;
+
 const OPTION_KEYS = ['id', 'width', 'height', 'rules', 'snapshot', 'snapshotWidth', 'webhook', 'timeoutMs', 'requireMotion'];
 const RULE_KEYS = ['on', 'off', 'raiseAfterMs', 'clearAfterMs'];
 let sessionCounter = 0;
@@ -100,6 +103,8 @@ export class SceneSession extends EventEmitter {
   #waiting: Pending | null = null;
   #closed = false;
   #lastSnapshot: string | undefined;
+  /** Stream time (ms) of the frame {@link #lastSnapshot} shows. */
+  #lastSnapshotT = -Infinity;
   readonly #webhooks = new Set<Promise<void>>();
 
   /** @internal use {@link createSceneSession} */
@@ -180,7 +185,10 @@ export class SceneSession extends EventEmitter {
     const state = this.#state;
     const payload: SceneFramePayload = {
       image: job.payload, state, width: this.width, height: this.height, dtMs,
-      snapshot: this.#opts.snapshot && this.#tracker.arming, snapshotWidth: this.#opts.snapshotWidth,
+      // While evidence builds, keep a picture of it for the raise event — at most one JPEG per
+      // SNAPSHOT_EVERY_MS of stream time (an encode costs several times the frame's analysis).
+      snapshot: this.#opts.snapshot && this.#tracker.arming && job.timestamp - this.#lastSnapshotT >= SNAPSHOT_EVERY_MS,
+      snapshotWidth: this.#opts.snapshotWidth,
     };
     let r: WorkerFrameResult;
     try {
@@ -196,7 +204,10 @@ export class SceneSession extends EventEmitter {
     }
     this.#state = r.state!;
     this.#lastT = job.timestamp;
-    if (r.snapshot) this.#lastSnapshot = Buffer.from(r.snapshot.buffer, r.snapshot.byteOffset, r.snapshot.byteLength).toString('base64');
+    if (r.snapshot) {
+      this.#lastSnapshot = Buffer.from(r.snapshot.buffer, r.snapshot.byteOffset, r.snapshot.byteLength).toString('base64');
+      this.#lastSnapshotT = job.timestamp;
+    }
     const transitions = this.#tracker.step({ timestamp: job.timestamp, scores: r.scores, tamper: r.tamper, motion: r.stream?.motion ?? null });
     const events: SceneEvent[] = transitions.map((t) => {
       const regions = t.type === 'fire' || t.type === 'smoke' ? r.regions.filter((g) => g.type === t.type) : [];
@@ -204,7 +215,10 @@ export class SceneSession extends EventEmitter {
       if (t.state === 'raised' && this.#opts.snapshot && this.#lastSnapshot) e.snapshot = this.#lastSnapshot;
       return e;
     });
-    if (!this.#tracker.arming) this.#lastSnapshot = undefined;
+    if (!this.#tracker.arming) {
+      this.#lastSnapshot = undefined;
+      this.#lastSnapshotT = -Infinity;
+    }
     for (const e of events) {
       this.emit('event', e);
       if (this.#opts.webhook) this.#post(e);

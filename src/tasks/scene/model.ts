@@ -92,9 +92,9 @@ export interface FrameScores {
   smokeBlocks: Float32Array;
 }
 
-/** Runs the four models over one frame's block features. */
-export function scoreFrame(model: SceneModel, feats: Float32Array, nb: number, fv: Float32Array = new Float32Array(NFRAME)): FrameScores {
-  frameVector(feats, nb, fv);
+/** Runs the four models over one frame's block features (and the block sums they came from). */
+export function scoreFrame(model: SceneModel, feats: Float32Array, sums: Float64Array, nb: number, fv: Float32Array = new Float32Array(NFRAME)): FrameScores {
+  frameVector(feats, sums, nb, fv);
   const fireBlocks = new Float32Array(nb);
   const smokeBlocks = new Float32Array(nb);
   for (let b = 0; b < nb; b++) {

@@ -162,9 +162,13 @@ export class AlarmTracker {
     return out;
   }
 
-  /** Whether any rule is collecting evidence or active (the session then asks for snapshots). */
+  /**
+   * Whether any rule is collecting evidence towards a raise (the session then asks the worker
+   * for a snapshot with the frame, so the raise event carries a picture of the evidence). Not
+   * while an alarm merely stays raised: a JPEG per frame would cost more than the analysis.
+   */
   get arming(): boolean {
-    for (const s of this.#state.values()) if (s.evidenceMs > 0 || s.active) return true;
+    for (const s of this.#state.values()) if (s.evidenceMs > 0 && !s.active) return true;
     return false;
   }
 

@@ -33,6 +33,8 @@ export interface FrameRecord {
   sample: SceneSample;
   /** Per variant: nBlocks x NFEAT. */
   feats: Float32Array[];
+  /** Per variant: the frame-level vector (NFRAME). */
+  frames: Float32Array[];
   fireBlocks: Int8Array;
   smokeBlocks: Int8Array;
 }
@@ -43,14 +45,14 @@ export async function loadAnalysisFrame(engine: Engine, path: string, W: number,
   return toAnalysisRgba(img.data, img.width, img.height, img.format, W, H);
 }
 
-/** Block feature vectors of an analysis-size RGBA frame (TS reference path). */
-export function frameFeatures(rgba: Uint8Array, spec: SceneModelSpec): Float32Array {
+/** Block feature vectors and the frame vector of an analysis-size RGBA frame (TS reference path). */
+export function frameFeatures(rgba: Uint8Array, spec: SceneModelSpec): { feats: Float32Array; frame: Float32Array } {
   const nb = spec.grid.bx * spec.grid.by;
   const sums = new Float64Array(nb * NSUMS);
   blockSums(rgba, spec.width, spec.height, spec.grid, sums);
-  const out = new Float32Array(nb * NFEAT);
-  blockFeatures(sums, spec.grid, out);
-  return out;
+  const feats = new Float32Array(nb * NFEAT);
+  blockFeatures(sums, spec.grid, feats);
+  return { feats, frame: frameVector(feats, sums, nb) };
 }
 
 /** The deterministic augmentations, in {@link TRAIN_VARIANTS} order. */
@@ -70,8 +72,8 @@ export async function extractRecords(engine: Engine, samples: SceneSample[], spe
       if (i >= samples.length) return;
       const s = samples[i];
       const rgba = await loadAnalysisFrame(engine, s.path, spec.width, spec.height);
-      const feats = variantsOf(rgba, spec.width, spec.height).map((v) => frameFeatures(v, spec));
-      out[i] = { sample: s, feats, fireBlocks: blockLabels(s.boxes, 'fire', bx, by), smokeBlocks: blockLabels(s.boxes, 'smoke', bx, by) };
+      const ff = variantsOf(rgba, spec.width, spec.height).map((v) => frameFeatures(v, spec));
+      out[i] = { sample: s, feats: ff.map((f) => f.feats), frames: ff.map((f) => f.frame), fireBlocks: blockLabels(s.boxes, 'fire', bx, by), smokeBlocks: blockLabels(s.boxes, 'smoke', bx, by) };
       onProgress?.(i);
     }
   };
@@ -115,8 +117,8 @@ export function trainFrameClass(records: FrameRecord[], cls: 'fire' | 'smoke', n
   const w = new Float32Array(rows).fill(1);
   let r = 0;
   for (const rec of records) {
-    for (const f of rec.feats) {
-      frameVector(f, nb, X.subarray(r * NFRAME, (r + 1) * NFRAME));
+    for (const f of rec.frames) {
+      X.set(f, r * NFRAME);
       y[r++] = rec.sample[cls] ? 1 : 0;
     }
   }
@@ -132,12 +134,11 @@ export interface CvResult {
   models: { fire: GbdtModel; smoke: GbdtModel }[];
 }
 
-/** Group-wise k-fold cross-validation of the frame models. */
-export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, log?: (m: string) => void): CvResult {
-  const folds = assignFolds(records.map((r) => r.sample), k);
+/** Group-wise k-fold cross-validation of the frame models (`seed`: which group split, see assignFolds). */
+export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, log?: (m: string) => void, seed = 0): CvResult {
+  const folds = assignFolds(records.map((r) => r.sample), k, seed);
   const oof: CvResult['oof'] = records.map(() => []);
   const models: CvResult['models'] = [];
-  const fv = new Float32Array(NFRAME);
   for (let f = 0; f < k; f++) {
     const train = records.filter((r) => folds.get(r.sample.group) !== f);
     const fire = trainFrameClass(train, 'fire', nb);
@@ -146,10 +147,7 @@ export function crossValidate(records: FrameRecord[], nb: number, k = FOLDS, log
     const pf = packGbdt(fire), ps = packGbdt(smoke);
     records.forEach((r, i) => {
       if (folds.get(r.sample.group) !== f) return;
-      oof[i] = r.feats.map((feat) => {
-        frameVector(feat, nb, fv);
-        return { fire: sigmoid(gbdtLogit(pf, fv, 0)), smoke: sigmoid(gbdtLogit(ps, fv, 0)) };
-      });
+      oof[i] = r.frames.map((fv) => ({ fire: sigmoid(gbdtLogit(pf, fv, 0)), smoke: sigmoid(gbdtLogit(ps, fv, 0)) }));
     });
     log?.(`fold ${f}: trained on ${train.length} frames of ${records.length}`);
   }
