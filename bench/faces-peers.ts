@@ -38,7 +38,7 @@ let frames: RgbImage[] = [];
 let tensors: any[] = [];
 let next = 0;
 const sessions = new Map<string, ort.InferenceSession>();
-const CONFIG: FaceConfig = { minScore: 0.5, maxFaces: 20, minFaceSize: 32, iouThreshold: 0.3, attributes: 'all', emotion: true, antispoof: false, descriptor: false };
+const CONFIG: FaceConfig = { detector: 'both', faceboxesSize: 0, minScore: 0.5, maxFaces: 20, minFaceSize: 32, iouThreshold: 0.3, attributes: 'all', emotion: true, antispoof: false, descriptor: false };
 
 const run: ModelRunner = async (name, input, dims) => {
   let s = sessions.get(name);
@@ -123,6 +123,11 @@ export const benchmarks: BenchDef[] = [
   {
     name: 'faces.peers.hmp', group: 'faces-peers', setup,
     fn: () => analyzeFaces(k, run, frames[nextFrame()]!, CONFIG),
+  },
+  {
+    // The previous default detector (BlazeFace alone), for a same-run comparison.
+    name: 'faces.peers.hmp-blazeface', group: 'faces-peers', setup,
+    fn: () => analyzeFaces(k, run, frames[nextFrame()]!, { ...CONFIG, detector: 'blazeface' }),
   },
   {
     name: 'faces.peers.faceapi-tiny', group: 'faces-peers', setup,

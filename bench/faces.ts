@@ -1,8 +1,11 @@
 /**
  * Face pipeline benchmarks, on the calling thread (the code a worker runs), one ORT thread:
- *  - detection on a 640x480 frame (full pass + the tiles `minFaceSize` 32 plans), against the
- *    raw ORT time of the same detector runs: the ratio budget keeps pre/post-processing
- *    (WASM resize/normalise, decoding, weighted NMS) under 30% of inference;
+ *  - detection on a 640x480 frame with the default plan (`detector: 'both'`: FaceBoxes at the
+ *    `minFaceSize` 32 scale, BlazeFace back full pass + tiles, BlazeFace front keypoint runs for
+ *    FaceBoxes-only faces), against the raw ORT time of the same model runs (gated ratio); the
+ *    BlazeFace-only and FaceBoxes-only plans likewise (BlazeFace's ratio gated as before): the
+ *    budgets keep pre/post-processing (WASM resize/normalise, decoding, weighted NMS) under 30%
+ *    of inference;
  *  - detection on a 1280x720 frame with small-face tiling (reported and budgeted);
  *  - attributes of one new face with the default options (aligned crop + mirrored crop through
  *    the face-api age-gender net as one batch of 2, and the 64-px emotion net) against the raw
@@ -24,6 +27,7 @@ import { getKernels, type Kernels } from '../src/runtime/wasm.js';
 import { ATTRIBUTE_MODELS, attributeInput, predictAttributes, predictAttributesFlip } from '../src/tasks/face/attributes.js';
 import { computeDescriptor, DESCRIPTOR_MODELS } from '../src/tasks/face/descriptor.js';
 import { detectBlazeface, planWindows, windowTensor, type ModelRunner, type RawDetection, type RgbImage } from '../src/tasks/face/detect.js';
+import { detectCandidates, type FaceConfig } from '../src/tasks/face/worker.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FACES = join(ROOT, '..', 'shared', 'eval', 'faces');
@@ -38,6 +42,26 @@ let face: RawDetection;
 let faceImg: RgbImage;
 let detectorInputs640: Float32Array[] = [];
 let attrInputs: { model: string; data: Float32Array; dims: number[] }[] = [];
+type RawRun = { model: string; data: Float32Array; dims: number[] };
+/** Raw model runs of the FaceBoxes plan on the 640x480 frame: the FaceBoxes run, then the BlazeFace-front keypoint runs. */
+let faceboxesInputs640: RawRun[] = [];
+/** Raw model runs of the default plan (`both`): FaceBoxes, the BlazeFace windows, the keypoint runs. */
+let bothInputs640: RawRun[] = [];
+
+/** Records the model runs `detectCandidates` makes on the 640x480 frame, with copies of their inputs. */
+async function rawRuns(config: FaceConfig): Promise<RawRun[]> {
+  const out: RawRun[] = [];
+  const rec: ModelRunner = async (name, input, dims) => {
+    out.push({ model: name, data: input.slice(), dims: [...dims] });
+    return run(name, input, dims);
+  };
+  await detectCandidates(k, rec, frame640, config);
+  return out;
+}
+const FB_CONFIG: FaceConfig = {
+  detector: 'faceboxes', faceboxesSize: 0, minScore: 0.5, iouThreshold: 0.3, maxFaces: 50, minFaceSize: 32,
+  attributes: 'none', emotion: false, antispoof: false, descriptor: false,
+};
 const SETTINGS = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 50, minFaceSize: 32 };
 
 const run: ModelRunner = async (name, input, dims) => {
@@ -55,7 +79,7 @@ function grey(w: number, h: number): RgbImage {
 async function setup(): Promise<void> {
   if (k) return;
   k = await getKernels();
-  for (const m of ['blazeface-back', 'faceapi-age-gender', 'emotion', 'faceapi-recognition']) sessions.set(m, await createSessionFromFile(findModel(defaultModelsDir(), m).path));
+  for (const m of ['blazeface-back', 'blazeface-front', 'faceboxes', 'faceapi-age-gender', 'emotion', 'faceapi-recognition']) sessions.set(m, await createSessionFromFile(findModel(defaultModelsDir(), m).path));
   const hasEval = existsSync(WIDER_IMG) && existsSync(UTK);
   if (hasEval) {
     const f = await loadRgb(WIDER_IMG, { resize: { width: 640, height: 480 } });
@@ -83,6 +107,8 @@ async function setup(): Promise<void> {
     face = { x1: 140, y1: 140, x2: 260, y2: 260, score: 1, keypoints: [175, 180, 225, 180, 200, 210, 200, 235, 150, 190, 250, 190] };
   }
   detectorInputs640 = planWindows(640, 480, SETTINGS.minFaceSize).map((w) => windowTensor(k, frame640, w).tensor.slice());
+  faceboxesInputs640 = await rawRuns(FB_CONFIG);
+  bothInputs640 = await rawRuns({ ...FB_CONFIG, detector: 'both' });
   const m = ATTRIBUTE_MODELS['faceapi-age-gender']!;
   const a = attributeInput(k, faceImg, face, m);
   const b = attributeInput(k, faceImg, face, m, m.scale, true);
@@ -110,6 +136,36 @@ export const benchmarks: BenchDef[] = [
   {
     name: 'faces.detect640.pipeline', group: 'faces', gate: true, setup,
     fn: () => detectBlazeface(k, run, 'blazeface-back', frame640, SETTINGS),
+  },
+  {
+    name: 'faces.detect640.both.ort', group: 'faces', gate: true, setup,
+    // Raw ORT of the default plan (detector 'both'): FaceBoxes at 800x600 (896x640 input), the 5
+    // BlazeFace back windows, and a BlazeFace front run per FaceBoxes-only face.
+    fn: async () => {
+      for (const t of bothInputs640) await run(t.model, t.data, t.dims);
+    },
+  },
+  {
+    name: 'faces.detect640.both.pipeline', group: 'faces', gate: true, setup,
+    fn: () => detectCandidates(k, run, frame640, { ...FB_CONFIG, detector: 'both' }),
+  },
+  {
+    name: 'faces.detect640.faceboxes.ort', group: 'faces', setup,
+    fn: async () => {
+      for (const t of faceboxesInputs640) await run(t.model, t.data, t.dims);
+    },
+  },
+  {
+    name: 'faces.detect640.faceboxes.pipeline', group: 'faces', setup,
+    fn: () => detectCandidates(k, run, frame640, FB_CONFIG),
+  },
+  {
+    name: 'faces.detect720.both', group: 'faces', setup, timeMs: 3000,
+    fn: () => detectCandidates(k, run, frame720, { ...FB_CONFIG, detector: 'both' }),
+  },
+  {
+    name: 'faces.detect720.faceboxes', group: 'faces', setup, timeMs: 3000,
+    fn: () => detectCandidates(k, run, frame720, FB_CONFIG),
   },
   {
     name: 'faces.detect720.tiled', group: 'faces', setup, timeMs: 3000,

@@ -10,6 +10,7 @@
  */
 import type { TensorSpec } from '../runtime/models.js';
 import { FACEAPI_SOURCES } from './faceapi.js';
+import { convertTfjsModel } from './tfjs-to-onnx.js';
 
 /** One catalogue entry. */
 export interface ModelSource {
@@ -91,6 +92,23 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
       'Identity:0': { meaning: 'face head: 2304 anchors (48x48 grid) x 17 = [score logit, 16 regressors: box dx, dy, w, h then 6 keypoints x, y]' },
       'Identity_1:0': { meaning: 'person head of the same graph, same 2304 x 17 layout' },
     },
+  },
+  {
+    name: 'faceboxes', task: 'face-detect', file: 'faceboxes.onnx', kind: 'convert',
+    source: hm('faceboxes.json'),
+    origin: 'FaceBoxes (Zhang et al. 2017, "FaceBoxes: A CPU Real-time Face Detector with High Accuracy"), TensorFlow implementation by TropComplique (FaceBoxes-tensorflow, trained on WIDER FACE train), TF1 Object Detection export as distributed by vladmandic/human; network part converted by hmp',
+    licence: `${HM_LICENCE}; upstream TropComplique/FaceBoxes-tensorflow weights: licence not stated in the package, not verified by hmp`,
+    inputs: { image: { layout: 'NHWC RGB', range: [-1, 1], meaning: 'image (any size) padded bottom/right with black to multiples of 128, RGB mapped to [-1, 1] as 2 * (x / 255) - 1 (padding = -1); the graph\'s standardize_input/sub' } },
+    outputs: {
+      box_encodings: { meaning: 'SSD box encodings [ty, tx, th, tw] per anchor (scale factors 10, 10, 5, 5); anchors and decoding in src/tasks/face/faceboxes.ts (graph tensor reshaping/concat)' },
+      class_logits: { meaning: 'background and face logits per anchor; softmax, class 1 = face (graph tensor reshaping/concat_1)' },
+    },
+    notes: 'Only the network is converted: the TF.js graph\'s pre-processing (padding) and post-processing (anchor generation, decoding, the NMS while-loop over TensorArrays) are done in TypeScript and the WASM NMS; test/convert/faceboxes.test.ts checks anchors, outputs and final boxes against the original graph on TF.js.',
+    build: (src) => convertTfjsModel(src, {
+      graphName: 'faceboxes',
+      inputs: [{ node: 'standardize_input/sub', name: 'image', shape: [1, -1, -1, 3] }],
+      outputs: [{ name: 'box_encodings', tensor: 'reshaping/concat' }, { name: 'class_logits', tensor: 'reshaping/concat_1' }],
+    }).bytes,
   },
   // --- face attributes --------------------------------------------------------------------------
   {

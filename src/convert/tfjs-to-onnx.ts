@@ -52,6 +52,18 @@ export interface ConvertOptions {
   graphName?: string;
   /** producer_version recorded in the ONNX file. Default '' (keeps bytes independent of the hmp version). */
   producerVersion?: string;
+  /**
+   * Outputs to write instead of the signature's: ONNX name → TF tensor (`node` or `node:i`).
+   * Lets a caller keep only the network part of a graph whose post-processing cannot be
+   * converted (e.g. FaceBoxes' raw box encodings and class logits before its NMS loop).
+   */
+  outputs?: { name: string; tensor: string }[];
+  /**
+   * Graph cuts: a TF node whose output becomes an ONNX graph input (its own inputs are not
+   * converted). Used to start after pre-processing that is done outside the model.
+   * `shape` uses -1 for dynamic dimensions.
+   */
+  inputs?: { node: string; name: string; shape: number[]; dtype?: 'float32' | 'int32' }[];
 }
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER; // onnxruntime clamps slice bounds; a safe integer is enough.
@@ -669,7 +681,15 @@ export function convertGraphModel(model: TfjsGraphModel, options: ConvertOptions
   // Outputs: the signature's (public names = signature keys), else the unconsumed nodes.
   let outputs: { name: string; tensor: string }[];
   const sigOut = model.signature?.outputs;
-  if (sigOut && Object.keys(sigOut).length) {
+  const cuts = new Map((options.inputs ?? []).map((c) => [c.node, c]));
+  for (const c of cuts.keys()) if (!byName.has(c)) throw createError('HMP_ERR_CONVERT_MODEL_INVALID', where, `input cut ${c} is not a node of the graph`);
+  if (options.outputs?.length) {
+    outputs = options.outputs.map((o) => ({ name: o.name, tensor: o.tensor }));
+    for (const o of outputs) {
+      const r = parseRef(o.tensor);
+      if (!r || !byName.has(r.node)) throw createError('HMP_ERR_CONVERT_MODEL_INVALID', where, `output ${o.tensor} is not a node of the graph`);
+    }
+  } else if (sigOut && Object.keys(sigOut).length) {
     outputs = Object.entries(sigOut).map(([k, v]) => ({ name: k, tensor: v.name }));
   } else {
     const consumed = new Set<string>();
@@ -700,6 +720,7 @@ export function convertGraphModel(model: TfjsGraphModel, options: ConvertOptions
       if (state.has(name)) continue;
       state.set(name, 1);
       stack.push([name, true]);
+      if (cuts.has(name)) continue; // a graph input: its producers are not part of the model
       const deps = (n.input ?? []).map(parseRef).filter((r): r is { node: string; index: number } => r !== null);
       for (let i = deps.length - 1; i >= 0; i--) {
         const d = (deps[i] as { node: string }).node;
@@ -711,6 +732,7 @@ export function convertGraphModel(model: TfjsGraphModel, options: ConvertOptions
   const b = new OnnxGraphBuilder({ graphName, producerVersion: options.producerVersion ?? '', docString: `Converted by hmp from TF.js graph model ${where}` });
   // Reserve the public output names first so no internal tensor takes one of them.
   for (const o of outputs) b.uniqueName(o.name);
+  for (const c of cuts.values()) b.uniqueName(c.name);
   const cx = new Converter(model, b);
   const inputs: ConversionResult['inputs'] = [];
   const ops = new Set<string>();
@@ -722,6 +744,15 @@ export function convertGraphModel(model: TfjsGraphModel, options: ConvertOptions
       const w = model.weights.get(n.name);
       if (!w) throw createError('HMP_ERR_CONVERT_MODEL_INVALID', where, `constant ${n.name} has no weight in the manifest`);
       cx.env.set(keyOf(n.name, 0), { name: '', dtype: w.dtype, shape: w.shape, const: w, tfName: n.name });
+      continue;
+    }
+    const cut = cuts.get(n.name);
+    if (cut) {
+      const dtype: DType = cut.dtype ?? 'float32';
+      const shape = dimsOf(cut.shape, cut.name);
+      b.addInput(cut.name, dtype as OnnxElemType, shape);
+      inputs.push({ name: cut.name, shape, dtype });
+      cx.env.set(keyOf(n.name, 0), { name: cut.name, dtype, shape: cut.shape, tfName: cut.name });
       continue;
     }
     if (n.op === 'Placeholder') {

@@ -52,7 +52,7 @@ export const BUILTIN_TASKS: Readonly<Record<string, TaskDefinition>> = Object.fr
   'voice.chunk': { module: taskModule('voice/worker.js'), export: 'chunk', input: 'audio', models: ['silero-vad-v5', 'oww-melspectrogram', 'oww-embedding'] },
   'scene.frame': { module: taskModule('scene/worker.js'), export: 'frame', input: 'image' },
   'barcode.scan': { module: taskModule('barcode/worker.js'), export: 'scan', input: 'image', warmup: 'warmup' },
-  'face.detect': { module: taskModule('face/worker.js'), export: 'detect', input: 'image', models: ['blazeface-back', 'faceapi-age-gender'] },
+  'face.detect': { module: taskModule('face/worker.js'), export: 'detect', input: 'image', models: ['faceboxes', 'blazeface-front', 'blazeface-back', 'faceapi-age-gender'] },
 });
 
 /** Builds the engine's registry from the built-ins plus extra definitions. */

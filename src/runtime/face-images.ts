@@ -26,6 +26,12 @@ export async function loadRgb(file: string | Uint8Array, opts: { resize?: { widt
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, format: 'rgb' };
 }
 
+/** Loads a file as raw RGB resized to cover exactly `width`x`height` (centre crop, no stretch). */
+export async function loadRgbCover(file: string, width: number, height: number): Promise<RgbFrame> {
+  const { data, info } = await sharp(file).rotate().removeAlpha().resize(width, height, { fit: 'cover' }).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, format: 'rgb' };
+}
+
 /** A labelled box to draw. */
 export interface DrawBox {
   x: number;

@@ -10,9 +10,10 @@ import { Engine } from '../../engine/engine.js';
 import { HmpError } from '../../errors.js';
 import { drawBoxes } from '../../runtime/face-images.js';
 import { defaultModelsDir, packageRoot } from '../../runtime/models.js';
-import { detectFaces, type FaceDetectOptions } from '../../tasks/face/index.js';
+import { detectFaces, type FaceDetectOptions, type FaceDetector } from '../../tasks/face/index.js';
 import { evalUtk, evalWider, faceEvalSets } from '../../tasks/face/eval.js';
 import { evalDescriptorSeparation } from '../../tasks/face/eval-descriptor.js';
+import { compositeBackgrounds, evalComposites } from '../../tasks/face/eval-composite.js';
 import { DESCRIPTOR_MODELS } from '../../tasks/face/descriptor.js';
 import { sessionRunner } from '../../tasks/face/worker.js';
 import { getKernels } from '../../runtime/wasm.js';
@@ -35,7 +36,7 @@ export const faces: Command = {
   summary: 'Detect faces (box, keypoints, angles, age, gender) in an image or a folder',
   help: `Usage: hmp faces <image|folder> [options]
 
-Finds every face with BlazeFace (tiled for small faces), estimates head angles and whether the
+Finds every face with FaceBoxes and BlazeFace (tiled for small faces), estimates head angles and whether the
 face looks at the camera, age, gender and emotion; optionally an advisory anti-spoof score and
 a 128-d face descriptor.
 
@@ -47,6 +48,8 @@ Options:
                       "antispoof"?,"descriptor"?}]}   (boxes in pixels of the input)
                      (a file that fails prints {"file","error":{"code","message"}})
   --draw FILE        write the image with boxes and labels to FILE (PNG; single image only)
+  --detector D       both (default: FaceBoxes + BlazeFace merged by one NMS), faceboxes or blazeface
+  --faceboxes-size N FaceBoxes input long side in px (default 0 = scale so a --min-face face is ~40 px)
   --min-score X      detector threshold in (0, 1) (default 0.5)
   --min-face N       smallest face height in px to find; larger frames are tiled (default 32; 0 = no tiling)
   --max-faces N      most faces per image (default 20)
@@ -65,6 +68,8 @@ Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on
       options: {
         json: { type: 'boolean' },
         draw: { type: 'string' },
+        detector: { type: 'string' },
+        'faceboxes-size': { type: 'string' },
         'min-score': { type: 'string' },
         'min-face': { type: 'string' },
         'max-faces': { type: 'string' },
@@ -80,6 +85,8 @@ Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on
     }
     const target = positionals[0]!;
     const options: FaceDetectOptions = {};
+    if (values.detector !== undefined) options.detector = values.detector as FaceDetectOptions['detector'];
+    if (values['faceboxes-size'] !== undefined) options.faceboxesSize = Number(values['faceboxes-size']);
     if (values['min-score'] !== undefined) options.minScore = Number(values['min-score']);
     if (values['min-face'] !== undefined) options.minFaceSize = Number(values['min-face']);
     if (values['max-faces'] !== undefined) options.maxFaces = Number(values['max-faces']);
@@ -154,15 +161,22 @@ Runs the face pipeline over a folder laid out like ../shared/eval/faces:
                                                  bucket (<10, 10-20, 20-40, >=40 px), invalid faces ignored
   utkface-200/ (labels.csv, images/)          → age MAE and gender accuracy (missed face = wrong),
                                                  overall, per gender and per age bin; crops padded to 400x400
+  composites (utkface-200 + ../barcode/zxing/falsepositives*)
+                                              → recall per pasted-face size (30-40, 40-60, 60-100,
+                                                 100-200 px) on 1280x720 frames built at run time:
+                                                 UTKFace crops on face-free texture photos, 6 per frame, seeded
   --only descriptor (utkface-200)             → same/different-person descriptor distances: each photo in
                                                  4 synthetic frames (mirror, re-framed, rotated, darkened, noisy);
                                                  runs on this thread, ~3-5 min per model
 
 Options:
   --data DIR         the faces folder (default: ../shared/eval/faces next to the hmp checkout)
-  --min-face N       minFaceSize for the WIDER run (default 20 = 256 px tiles)
+  --detector D       detector: both (default), faceboxes or blazeface
+  --faceboxes-size N FaceBoxes input long side (default 0 = from --min-face)
+  --min-face N       minFaceSize for the WIDER run (default 20: 256 px tiles, FaceBoxes at 2x) and the
+                     composites (default 32, the library default)
   --stretched        evaluate WIDER images as stored (stretched to 416x416) instead of restoring their aspect
-  --only SET         wider, utk or descriptor (descriptor is not part of the default run)
+  --only SET         wider, utk, composites or descriptor (descriptor is not part of the default run)
   --model NAME       embedding model for --only descriptor: faceapi-recognition (default), faceres, mobileface
   --json             print the figures as one JSON object
   --pool N           worker threads (default: cores)
@@ -173,6 +187,8 @@ Options:
       strict: true,
       options: {
         data: { type: 'string' },
+        detector: { type: 'string' },
+        'faceboxes-size': { type: 'string' },
         'min-face': { type: 'string' },
         stretched: { type: 'boolean' },
         only: { type: 'string' },
@@ -183,8 +199,8 @@ Options:
     });
     const dir = resolve(values.data ?? join(packageRoot(), '..', 'shared', 'eval', 'faces'));
     const sets = faceEvalSets(dir);
-    if (values.only !== undefined && values.only !== 'wider' && values.only !== 'utk' && values.only !== 'descriptor') {
-      process.stderr.write(`hmp eval faces: --only takes wider, utk or descriptor, not ${values.only}\n`);
+    if (values.only !== undefined && !['wider', 'utk', 'composites', 'descriptor'].includes(values.only)) {
+      process.stderr.write(`hmp eval faces: --only takes wider, utk, composites or descriptor, not ${values.only}\n`);
       return 2;
     }
     if (values.only === 'descriptor') {
@@ -215,15 +231,17 @@ Options:
     const engine = await Engine.create({ verifyModels: false, ...(values.pool !== undefined ? { poolSize: Number(values.pool) } : {}) });
     const out: Record<string, unknown> = { data: dir };
     try {
-      if (sets.wider && values.only !== 'utk') {
+      if (sets.wider && (values.only === undefined || values.only === 'wider')) {
         const r = await evalWider(engine, sets.wider, {
           ...(values['min-face'] !== undefined ? { minFaceSize: Number(values['min-face']) } : {}),
+          ...(values.detector !== undefined ? { detector: values.detector as FaceDetector } : {}),
+          ...(values['faceboxes-size'] !== undefined ? { faceboxesSize: Number(values['faceboxes-size']) } : {}),
           restoreAspect: !values.stretched,
           onProgress: (d, t) => progress(d, t, 'wider'),
         });
         out.wider = r;
         if (!values.json) {
-          process.stdout.write(`\nWIDER val (${r.byThreshold[0].figures.images} images, minFaceSize ${r.minFaceSize}, ${r.restoreAspect ? 'aspect restored' : 'stretched'}, ${r.msPerImage.toFixed(1)} ms/image)\n`);
+          process.stdout.write(`\nWIDER val (${r.byThreshold[0].figures.images} images, detector ${r.detector}${r.detector !== 'blazeface' ? ` (faceboxes ${r.faceboxesSize ? `at ${r.faceboxesSize} px` : 'scaled by minFaceSize'})` : ''}, minFaceSize ${r.minFaceSize}, ${r.restoreAspect ? 'aspect restored' : 'stretched'}, ${r.msPerImage.toFixed(1)} ms/image)\n`);
           process.stdout.write(`bucket   faces  ${r.byThreshold.map((t) => `recall@${t.minScore}`.padStart(12)).join(' ')}  AP(score>=${r.byThreshold[r.byThreshold.length - 1].minScore})\n`);
           const last = r.byThreshold[r.byThreshold.length - 1].figures;
           r.byThreshold[0].figures.buckets.forEach((b, i) => {
@@ -232,8 +250,27 @@ Options:
           for (const t of r.byThreshold) process.stdout.write(`minScore ${t.minScore}: ${t.figures.detections} detections, ${t.figures.falsePositives} unmatched, ${t.figures.largeFalsePositives} unmatched >= 40 px\n`);
         }
       }
-      if (sets.utk && values.only !== 'wider') {
-        const r = await evalUtk(engine, sets.utk, { onProgress: (d, t) => progress(d, t, 'utk') });
+      const backgrounds = compositeBackgrounds(join(dir, '..'));
+      if (sets.utk && backgrounds.length && (values.only === undefined || values.only === 'composites')) {
+        const r = await evalComposites(engine, sets.utk, backgrounds, {
+          ...(values['min-face'] !== undefined ? { minFaceSize: Number(values['min-face']) } : {}),
+          ...(values.detector !== undefined ? { detector: values.detector as FaceDetector } : {}),
+          ...(values['faceboxes-size'] !== undefined ? { faceboxesSize: Number(values['faceboxes-size']) } : {}),
+          onProgress: (d, t) => progress(d, t, 'composites'),
+        });
+        out.composites = r;
+        if (!values.json) {
+          process.stdout.write(`\n720p composites (${r.frames} frames ${r.width}x${r.height}, detector ${r.detector}, minFaceSize ${r.minFaceSize}, ${r.msPerFrame.toFixed(1)} ms/frame)\n`);
+          process.stdout.write(`face px  faces  ${r.byThreshold.map((t) => `recall@${t.minScore}`.padStart(12)).join(' ')}\n`);
+          for (const [i, b] of r.byThreshold[0]!.buckets.entries()) {
+            process.stdout.write(`${b.bucket.padEnd(8)} ${String(b.faces).padStart(5)}  ${r.byThreshold.map((t) => pct(t.buckets[i]!.recall).padStart(12)).join(' ')}\n`);
+          }
+          process.stdout.write(`${'all'.padEnd(8)} ${String(r.byThreshold[0]!.all.faces).padStart(5)}  ${r.byThreshold.map((t) => pct(t.all.recall).padStart(12)).join(' ')}\n`);
+          for (const t of r.byThreshold) process.stdout.write(`minScore ${t.minScore}: ${t.detections} detections, ${t.unmatched} unmatched\n`);
+        }
+      }
+      if (sets.utk && (values.only === undefined || values.only === 'utk')) {
+        const r = await evalUtk(engine, sets.utk, { ...(values.detector !== undefined ? { detector: values.detector as FaceDetector } : {}), onProgress: (d, t) => progress(d, t, 'utk') });
         out.utk = r;
         if (!values.json) {
           const f = r.figures;

@@ -15,6 +15,12 @@ export interface FaceGeometry {
   y2: number;
   /** 6 keypoints x/y interleaved: right eye, left eye, nose, mouth, right ear, left ear. */
   keypoints: readonly number[];
+  /**
+   * Face side to align with instead of the box's: set when the box comes from another detector
+   * than the keypoints (FaceBoxes boxes are taller than the BlazeFace boxes the crop scales
+   * were chosen with).
+   */
+  alignSide?: number;
 }
 
 /** Roll in radians: the angle of the line from the subject's right eye to their left eye. */
@@ -35,7 +41,7 @@ export function alignMatrix(f: FaceGeometry, size: number, scale: number, mirror
   const ey = (k[1] + k[3]) / 2;
   const cx = (ex + k[6]) / 2;
   const cy = (ey + k[7]) / 2;
-  const boxSide = Math.max(f.x2 - f.x1, f.y2 - f.y1);
+  const boxSide = f.alignSide ?? Math.max(f.x2 - f.x1, f.y2 - f.y1);
   const em = Math.hypot(k[6] - ex, k[7] - ey);
   const face = Math.max(boxSide, 1.9 * em);
   const s = size / (scale * face);

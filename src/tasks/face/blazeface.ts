@@ -58,10 +58,14 @@ export interface Candidates {
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, v))));
 
+/** Side of the front (short-range) model's input. */
+export const BLAZEFACE_FRONT_INPUT = 128;
+
 /**
  * Decodes the back model's outputs (`scores` as 512 + 384 logits, `regressors` as 512·16 +
  * 384·16 values, the model's two output heads concatenated in anchor order) into candidates
- * scoring at least `minScore`, appended to `into`.
+ * scoring at least `minScore`, appended to `into`. The front model's outputs decode the same way
+ * with `inputSize` 128.
  */
 export function decodeBlazeface(
   scoresA: Float32Array,
@@ -70,11 +74,14 @@ export function decodeBlazeface(
   regB: Float32Array,
   minScore: number,
   into: Candidates = { boxes: [], scores: [], keypoints: [] },
+  inputSize: number = BLAZEFACE_INPUT,
 ): Candidates {
   const nA = scoresA.length;
   // The logit threshold avoids an exp() per anchor: sigmoid(v) >= s  <=>  v >= logit(s).
   const minLogit = minScore <= 0 ? -Infinity : minScore >= 1 ? Infinity : Math.log(minScore / (1 - minScore));
-  const s = BLAZEFACE_INPUT;
+  // The front model (128 px, strides 8/16) has the same normalised anchor centres as the back
+  // model (256 px, strides 16/32); only the pixel scale of its regressors differs.
+  const s = inputSize;
   for (let i = 0; i < NUM_ANCHORS; i++) {
     const logit = i < nA ? scoresA[i] : scoresB[i - nA];
     if (!(logit >= minLogit)) continue;

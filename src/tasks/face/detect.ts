@@ -51,6 +51,10 @@ export interface RawDetection {
   score: number;
   /** 6 keypoints, x/y interleaved, image pixels. */
   keypoints: number[];
+  /** Side of the BlazeFace box the keypoints came from, when the box is FaceBoxes' (alignment). */
+  alignSide?: number;
+  /** False while the keypoints are a placeholder (FaceBoxes-only face, before refinement). */
+  keypointsMeasured?: boolean;
 }
 
 /**
@@ -86,7 +90,7 @@ export function planWindows(width: number, height: number, minFaceSize: number, 
  * resize shrinks by less than 2x: bilinear without antialiasing aliases badly beyond that
  * (a 2x bilinear step with half-pixel centres is an exact 2x2 box filter).
  */
-function halveToward(k: Kernels, src: Uint8Array, w: number, h: number, c: 3 | 4, dw: number, dh: number) {
+export function halveToward(k: Kernels, src: Uint8Array, w: number, h: number, c: 3 | 4, dw: number, dh: number) {
   while (w >= 2 * dw && h >= 2 * dh && w >= 4 && h >= 4) {
     const nw = w >> 1;
     const nh = h >> 1;
@@ -109,8 +113,7 @@ const NORM = { layout: 'nhwc', mean: [127.5], std: [127.5] } as const;
  * inner tiles): in NHWC its rows are then a contiguous prefix, and only the black rows below
  * are filled. Other windows (portrait frames, right-edge tiles) paste rows into a canvas first.
  */
-export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?: Float32Array): { tensor: Float32Array; sx: number; sy: number } {
-  const S = BLAZEFACE_INPUT;
+export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?: Float32Array, S: number = BLAZEFACE_INPUT): { tensor: Float32Array; sx: number; sy: number } {
   const c = img.channels;
   const x0 = Math.max(0, win.x);
   const y0 = Math.max(0, win.y);
@@ -138,31 +141,40 @@ export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?:
 }
 
 /** Output names of the shipped BlazeFace back ONNX (Barracuda export of MediaPipe's model). */
-const OUT = { scoresA: 'Identity:0', scoresB: 'Identity_1:0', regA: 'Identity_2:0', regB: 'Identity_3:0' } as const;
+export const BLAZEFACE_OUTPUTS = { scoresA: 'Identity:0', scoresB: 'Identity_1:0', regA: 'Identity_2:0', regB: 'Identity_3:0' } as const;
+
+/** Detection candidates before the final NMS, in image pixels. */
+export interface CandidateSet {
+  /** `n·4`: x1, y1, x2, y2. */
+  boxes: number[];
+  scores: number[];
+  /** `n·12`: 6 keypoints x, y. */
+  keypoints: number[];
+}
 
 /**
- * Detects faces in an RGB(A) image.
+ * BlazeFace candidates over the planned windows (before NMS), in image pixels.
  * @param checkpoint called between windows so a deadline or abort stops a long tiled run.
  */
-export async function detectBlazeface(
+export async function blazefaceCandidates(
   k: Kernels,
   run: ModelRunner,
   model: string,
   img: RgbImage,
   s: DetectSettings,
   checkpoint: () => void = () => {},
-): Promise<RawDetection[]> {
+  into: CandidateSet = { boxes: [], scores: [], keypoints: [] },
+): Promise<CandidateSet> {
   const S = BLAZEFACE_INPUT;
   const windows = planWindows(img.width, img.height, s.minFaceSize, s.minTileSide);
-  const boxes: number[] = [];
-  const scores: number[] = [];
-  const kps: number[] = [];
+  const { boxes, scores } = into;
+  const kps = into.keypoints;
   const buf = new Float32Array(S * S * 3);
   for (const win of windows) {
     const { tensor, sx, sy } = windowTensor(k, img, win, buf);
     const out = await run(model, tensor, [1, S, S, 3]);
     checkpoint();
-    const c: Candidates = decodeBlazeface(out[OUT.scoresA], out[OUT.scoresB], out[OUT.regA], out[OUT.regB], s.minScore);
+    const c: Candidates = decodeBlazeface(out[BLAZEFACE_OUTPUTS.scoresA], out[BLAZEFACE_OUTPUTS.scoresB], out[BLAZEFACE_OUTPUTS.regA], out[BLAZEFACE_OUTPUTS.regB], s.minScore);
     const ox = Math.max(0, win.x);
     const oy = Math.max(0, win.y);
     // A face cut by a tile edge inside the frame is seen whole by a neighbouring tile
@@ -185,12 +197,17 @@ export async function detectBlazeface(
       }
     }
   }
-  if (scores.length === 0) return [];
-  const r = k.nms(Float32Array.from(boxes), Float32Array.from(scores), {
+  return into;
+}
+
+/** One weighted NMS (MediaPipe blending, WASM) over candidates; boxes clipped to the image. */
+export function mergeCandidates(k: Kernels, c: CandidateSet, img: { width: number; height: number }, s: Pick<DetectSettings, 'iouThreshold' | 'maxFaces'>): RawDetection[] {
+  if (c.scores.length === 0) return [];
+  const r = k.nms(Float32Array.from(c.boxes), Float32Array.from(c.scores), {
     method: 'weighted',
     iouThreshold: s.iouThreshold,
     maxOutput: s.maxFaces,
-    extras: Float32Array.from(kps),
+    extras: Float32Array.from(c.keypoints),
   });
   const dets: RawDetection[] = [];
   for (let i = 0; i < r.scores.length; i++) {
@@ -202,4 +219,19 @@ export async function detectBlazeface(
     dets.push({ x1, y1, x2, y2, score: r.scores[i], keypoints: Array.from(r.extras.subarray(i * 12, i * 12 + 12)) });
   }
   return dets;
+}
+
+/**
+ * Detects faces in an RGB(A) image with BlazeFace (windows, then one weighted NMS).
+ * @param checkpoint called between windows so a deadline or abort stops a long tiled run.
+ */
+export async function detectBlazeface(
+  k: Kernels,
+  run: ModelRunner,
+  model: string,
+  img: RgbImage,
+  s: DetectSettings,
+  checkpoint: () => void = () => {},
+): Promise<RawDetection[]> {
+  return mergeCandidates(k, await blazefaceCandidates(k, run, model, img, s, checkpoint), img, s);
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
 import { loadRgb } from '../../runtime/face-images.js';
 import { detectFaces } from './index.js';
+import { FACE_DEFAULTS, type FaceDetector } from './types.js';
 import { attributeFigures, detectionFigures, type AttributeFigures, type AttributeSample, type DetectionFigures, type DetectionSample } from './metrics.js';
 
 /** WIDER-style annotations (`annotations.json` of ../shared/eval/faces/wider-val-416). */
@@ -22,6 +23,10 @@ interface WiderImage {
 }
 
 export interface WiderEvalOptions {
+  /** Detector(s) passed to detectFaces. Default: the library default (`FACE_DEFAULTS.detector`). */
+  detector?: FaceDetector;
+  /** `faceboxesSize` passed to detectFaces (FaceBoxes input long side; 0 = from `minFaceSize`). Default 0. */
+  faceboxesSize?: number;
   /** `minFaceSize` passed to detectFaces. Default 20 (256-px tiles on these images). */
   minFaceSize?: number;
   /** Score thresholds to report recall at; AP uses every detection ≥ the smallest. Default [0.5, 0.3]. */
@@ -36,6 +41,8 @@ export interface WiderEvalOptions {
 }
 
 export interface WiderEvalResult {
+  detector: FaceDetector;
+  faceboxesSize: number;
   minFaceSize: number;
   restoreAspect: boolean;
   /** Figures per score threshold. */
@@ -47,6 +54,8 @@ export interface WiderEvalResult {
 export async function evalWider(engine: Engine, dir: string, o: WiderEvalOptions = {}): Promise<WiderEvalResult> {
   const ann = JSON.parse(readFileSync(join(dir, 'annotations.json'), 'utf8')) as WiderImage[];
   const minFaceSize = o.minFaceSize ?? 20;
+  const detector = o.detector ?? FACE_DEFAULTS.detector;
+  const faceboxesSize = o.faceboxesSize ?? FACE_DEFAULTS.faceboxesSize;
   const thresholds = [...(o.thresholds ?? [0.5, 0.3])].sort((a, b) => b - a);
   const restore = o.restoreAspect ?? true;
   const low = thresholds[thresholds.length - 1];
@@ -57,7 +66,7 @@ export async function evalWider(engine: Engine, dir: string, o: WiderEvalOptions
     const width = restore ? Math.round((a.height * a.orig_width) / a.orig_height_est) : a.width;
     const frame = await loadRgb(join(dir, 'images', a.file), { resize: { width, height: a.height } });
     const t0 = performance.now();
-    const r = await detectFaces(engine, frame, { minFaceSize, minScore: low, attributes: false, maxFaces: 1000 });
+    const r = await detectFaces(engine, frame, { detector, faceboxesSize, minFaceSize, minScore: low, attributes: false, maxFaces: 1000 });
     ms += performance.now() - t0;
     const fx = a.width / width;
     raw.push({
@@ -67,6 +76,8 @@ export async function evalWider(engine: Engine, dir: string, o: WiderEvalOptions
     o.onProgress?.(++done, ann.length);
   }
   return {
+    detector,
+    faceboxesSize,
     minFaceSize,
     restoreAspect: restore,
     byThreshold: thresholds.map((t) => ({
@@ -88,7 +99,7 @@ export interface UtkEvalResult {
 }
 
 /** Runs detection + age/gender over a UTKFace-style folder (`labels.csv`, `images/`). */
-export async function evalUtk(engine: Engine, dir: string, o: { pad?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<UtkEvalResult> {
+export async function evalUtk(engine: Engine, dir: string, o: { pad?: number; detector?: FaceDetector; onProgress?: (done: number, total: number) => void } = {}): Promise<UtkEvalResult> {
   const pad = o.pad ?? 100;
   const rows = readFileSync(join(dir, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
   const samples: AttributeSample[] = [];
@@ -97,7 +108,7 @@ export async function evalUtk(engine: Engine, dir: string, o: { pad?: number; on
   for (const [file, age, gender] of rows) {
     const frame = await loadRgb(join(dir, 'images', file), { pad });
     const t0 = performance.now();
-    const r = await detectFaces(engine, frame, { maxFaces: 1 });
+    const r = await detectFaces(engine, frame, { maxFaces: 1, ...(o.detector ? { detector: o.detector } : {}) });
     ms += performance.now() - t0;
     const f = r.faces[0];
     if (!f) missed++;

@@ -1,5 +1,6 @@
 /**
- * Faces: the main-thread API. Detection (BlazeFace back, tiled for small faces), keypoints and
+ * Faces: the main-thread API. Detection (FaceBoxes + BlazeFace back tiled for small faces, one
+ * weighted NMS), keypoints and
  * head angles, age and gender (face-api's age-gender net on aligned crops), WeChat result
  * shapes and per-stream tracking. See docs/faces.md for measured accuracy and speed.
  */
@@ -10,6 +11,7 @@ import type { FaceDetectOptions, FaceDetectResult } from './types.js';
 
 export {
   FACE_DEFAULTS,
+  FACE_DETECTORS,
   ageBand,
   type AgeBand,
   type DetectedFace,
@@ -17,6 +19,7 @@ export {
   type FaceBox,
   type FaceDetectOptions,
   type FaceDetectResult,
+  type FaceDetector,
   type FaceKeypoint,
   type Gender,
   type KeypointName,
@@ -36,7 +39,8 @@ export { EMOTIONS, type Emotion } from './attributes.js';
  * `{data, width, height, format: 'rgba' | 'rgb' | 'gray' | 'nv21'}`; an array of them
  * resolves to an array of results. No face is `faces: []`, not an error.
  *
- * @param options see {@link FaceDetectOptions}; defaults `minScore` 0.5, `maxFaces` 20,
+ * @param options see {@link FaceDetectOptions}; defaults `detector` 'both', `faceboxesSize` 0
+ *   (from `minFaceSize`), `minScore` 0.5, `maxFaces` 20,
  *   `minFaceSize` 32 (tiles frames larger than ~550 px), `attributes` true, `emotion` true,
  *   `antispoof` false, `descriptor` false
  * @throws HMP_ERR_OPTION_UNKNOWN, HMP_ERR_ARG_INVALID, HMP_ERR_ARG_RANGE (options);

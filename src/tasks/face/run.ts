@@ -5,10 +5,10 @@
 import type { Engine } from '../../engine/engine.js';
 import { prepareImage } from '../../runtime/image/index.js';
 import * as is from '../../is.js';
-import { FACE_DEFAULTS, type FaceDetectOptions, type FaceDetectResult } from './types.js';
+import { FACE_DEFAULTS, FACE_DETECTORS, type FaceDetectOptions, type FaceDetectResult } from './types.js';
 import type { FaceConfig, FacePayload } from './worker.js';
 
-const KEYS = ['minScore', 'maxFaces', 'minFaceSize', 'attributes', 'iouThreshold', 'emotion', 'antispoof', 'descriptor', 'signal', 'timeoutMs'] as const;
+const KEYS = ['detector', 'faceboxesSize', 'minScore', 'maxFaces', 'minFaceSize', 'attributes', 'iouThreshold', 'emotion', 'antispoof', 'descriptor', 'signal', 'timeoutMs'] as const;
 
 /**
  * Validates options into the worker config (a copy; the caller's object is never written).
@@ -24,6 +24,8 @@ export function resolveFaceOptions(options: FaceDetectOptions, name = 'options')
     return v;
   };
   const config: FaceConfig = {
+    detector: o.detector === undefined ? FACE_DEFAULTS.detector : is.oneOf(o.detector, `${name}.detector`, FACE_DETECTORS),
+    faceboxesSize: o.faceboxesSize === undefined || o.faceboxesSize === 0 ? FACE_DEFAULTS.faceboxesSize : is.integer(o.faceboxesSize, `${name}.faceboxesSize`, 128, 4096),
     minScore: num('minScore', 0, 1),
     iouThreshold: num('iouThreshold', 0, 1),
     maxFaces: o.maxFaces === undefined ? FACE_DEFAULTS.maxFaces : is.integer(o.maxFaces, `${name}.maxFaces`, 1, 1000),

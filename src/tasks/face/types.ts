@@ -76,6 +76,20 @@ export interface FaceDetectResult {
 
 /** Options of {@link detectFaces}. */
 export interface FaceDetectOptions {
+  /**
+   * Face detector: `both` (FaceBoxes plus BlazeFace back, candidates merged by one weighted NMS,
+   * BlazeFace's scores calibrated down; keypoints from BlazeFace), `faceboxes` (FaceBoxes alone,
+   * one pass scaled per `faceboxesSize`; keypoints from a BlazeFace front run on each face's
+   * crop) or `blazeface` (BlazeFace back, 256-px windows tiled per `minFaceSize`). Default
+   * `'both'` (best recall on WIDER and on 720p composites at few false positives, docs/faces.md).
+   */
+  detector?: FaceDetector;
+  /**
+   * FaceBoxes input size: `0` (default) scales the frame so a `minFaceSize` face is ~40 px in
+   * the model input (at most 4x, long side ≤ 2560; `minFaceSize` 0 = native size); 128..4096
+   * fixes the input's long side in pixels instead.
+   */
+  faceboxesSize?: number;
   /** Minimum detector score in (0, 1). Default `0.5` (MediaPipe's; 0.3 trades false positives for recall, see docs/faces.md). */
   minScore?: number;
   /** Most faces returned, 1..1000. Default `20`. */
@@ -100,8 +114,12 @@ export interface FaceDetectOptions {
   timeoutMs?: number;
 }
 
+/** Face detectors {@link FaceDetectOptions.detector} accepts. */
+export const FACE_DETECTORS = Object.freeze(['blazeface', 'faceboxes', 'both'] as const);
+export type FaceDetector = (typeof FACE_DETECTORS)[number];
+
 /** Defaults of {@link FaceDetectOptions}. */
-export const FACE_DEFAULTS = Object.freeze({ minScore: 0.5, maxFaces: 20, minFaceSize: 32, attributes: true, iouThreshold: 0.3, emotion: true, antispoof: false, descriptor: false });
+export const FACE_DEFAULTS = Object.freeze({ detector: 'both' as FaceDetector, faceboxesSize: 0, minScore: 0.5, maxFaces: 20, minFaceSize: 32, attributes: true, iouThreshold: 0.3, emotion: true, antispoof: false, descriptor: false });
 
 /** Maps an age to its band. */
 export function ageBand(age: number): AgeBand {

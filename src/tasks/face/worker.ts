@@ -9,18 +9,22 @@ import { decodeImage, type DecodedImage, type ImagePayload } from '../../runtime
 import { getSession, ort, runSession } from '../../runtime/onnx.js';
 import { getKernels, type Kernels } from '../../runtime/wasm.js';
 import { KEYPOINT_NAMES } from './blazeface.js';
-import { detectBlazeface, type ModelRunner, type RawDetection, type RgbImage, planWindows } from './detect.js';
+import { blazefaceCandidates, mergeCandidates, type ModelRunner, type RawDetection, type RgbImage, planWindows } from './detect.js';
+import { faceboxesCandidates, MAX_KEYPOINT_REFINES, refineKeypoints } from './detect-faceboxes.js';
 import { ATTRIBUTE_MODELS, EMOTIONS, predictAttributes, predictAttributesFlip } from './attributes.js';
 import { computeDescriptor, DESCRIPTOR_MODEL, DESCRIPTOR_MODELS } from './descriptor.js';
 import { estimateAngles, isAttentive } from './pose.js';
-import { ageBand, type DetectedFace, type FaceBox, type FaceDetectResult } from './types.js';
+import { ageBand, type FaceDetector, type DetectedFace, type FaceBox, type FaceDetectResult } from './types.js';
 import { iou } from './metrics.js';
 
 /** The detector and attribute model hmp uses (registry names). */
-export const FACE_MODELS = Object.freeze({ detector: 'blazeface-back', attributes: 'faceapi-age-gender', emotion: 'emotion', antispoof: 'antispoof', descriptor: DESCRIPTOR_MODEL });
+export const FACE_MODELS = Object.freeze({ detector: 'blazeface-back', faceboxes: 'faceboxes', keypoints: 'blazeface-front', attributes: 'faceapi-age-gender', emotion: 'emotion', antispoof: 'antispoof', descriptor: DESCRIPTOR_MODEL });
 
 /** Resolved settings that cross to the worker. */
 export interface FaceConfig {
+  detector: FaceDetector;
+  /** Long side of the FaceBoxes input (px); 0 = derived from `minFaceSize`. */
+  faceboxesSize: number;
   minScore: number;
   maxFaces: number;
   minFaceSize: number;
@@ -68,7 +72,7 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
  */
 export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, config: FaceConfig, checkpoint: () => void = () => {}): Promise<FaceDetectResult> {
   const t0 = performance.now();
-  const dets = await detectBlazeface(k, run, FACE_MODELS.detector, img, config, checkpoint);
+  const dets = await detectCandidates(k, run, img, config, checkpoint);
   const t1 = performance.now();
   const faces: DetectedFace[] = [];
   const attr = ATTRIBUTE_MODELS[FACE_MODELS.attributes];
@@ -116,8 +120,67 @@ export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, 
     width: img.width,
     height: img.height,
     faces,
-    timings: { totalMs: r1(t2 - t0), detectMs: r1(t1 - t0), attributesMs: r1(t2 - t1), windows: planWindows(img.width, img.height, config.minFaceSize).length },
+    timings: { totalMs: r1(t2 - t0), detectMs: r1(t1 - t0), attributesMs: r1(t2 - t1), windows: (config.detector !== 'faceboxes' ? planWindows(img.width, img.height, config.minFaceSize).length : 0) + (config.detector !== 'blazeface' ? 1 : 0) },
   };
+}
+
+/**
+ * Logit shift applied to BlazeFace scores when merged with FaceBoxes' (`detector: 'both'`):
+ * BlazeFace is over-confident next to FaceBoxes (at score 0.5 it leaves 2.6x FaceBoxes' unmatched
+ * detections on WIDER). Measured 0 / 1 / 2 (docs/faces.md); 1 keeps FaceBoxes' false-positive
+ * level while BlazeFace still adds the small frontal faces FaceBoxes misses.
+ */
+export const BOTH_BLAZEFACE_LOGIT_SHIFT = 1;
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/**
+ * Runs the configured detector(s) and merges the candidates with one weighted NMS. Keypoints
+ * (FaceBoxes has none): for `both`, each face takes the keypoints of the BlazeFace-only merge's
+ * face overlapping it (exactly what `blazeface` would report, so alignment and attributes are
+ * unchanged for faces BlazeFace finds); faces without one, and every `faceboxes` face, get
+ * BlazeFace front keypoints from their crop (`refineKeypoints`).
+ */
+export async function detectCandidates(k: Kernels, run: ModelRunner, img: RgbImage, config: FaceConfig, checkpoint: () => void = () => {}): Promise<RawDetection[]> {
+  if (config.detector === 'blazeface') return mergeCandidates(k, await blazefaceCandidates(k, run, FACE_MODELS.detector, img, config, checkpoint), img, config);
+  const c = await faceboxesCandidates(k, run, FACE_MODELS.faceboxes, img, config);
+  let bfDets: RawDetection[] = [];
+  if (config.detector === 'both') {
+    checkpoint();
+    const bf = await blazefaceCandidates(k, run, FACE_MODELS.detector, img, config, checkpoint);
+    bfDets = mergeCandidates(k, bf, img, config);
+    const shift = BOTH_BLAZEFACE_LOGIT_SHIFT;
+    const minRaw = sigmoid(logit(config.minScore) + shift);
+    for (let i = 0; i < bf.scores.length; i++) {
+      const p = Math.min(1 - 1e-7, bf.scores[i] as number);
+      if (p < minRaw) continue;
+      c.boxes.push(...bf.boxes.slice(4 * i, 4 * i + 4));
+      c.scores.push(sigmoid(logit(p) - shift));
+      c.keypoints.push(...bf.keypoints.slice(12 * i, 12 * i + 12));
+    }
+  }
+  const dets = mergeCandidates(k, c, img, config);
+  for (const d of dets) {
+    const box = { x: d.x1, y: d.y1, w: d.x2 - d.x1, h: d.y2 - d.y1 };
+    let best: RawDetection | undefined;
+    let bestIou = 0.3;
+    for (const b of bfDets) {
+      const o = iou(box, { x: b.x1, y: b.y1, w: b.x2 - b.x1, h: b.y2 - b.y1 });
+      if (o >= bestIou) {
+        bestIou = o;
+        best = b;
+      }
+    }
+    if (best) {
+      d.keypoints = best.keypoints.slice();
+      d.alignSide = Math.max(best.x2 - best.x1, best.y2 - best.y1);
+      d.keypointsMeasured = true;
+    } else d.keypointsMeasured = false;
+  }
+  checkpoint();
+  await refineKeypoints(k, run, FACE_MODELS.keypoints, img, dets, MAX_KEYPOINT_REFINES, checkpoint);
+  return dets;
 }
 
 function wantsAttributes(a: FaceConfig['attributes'], d: RawDetection): boolean {
