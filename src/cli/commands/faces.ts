@@ -248,6 +248,8 @@ Options:
             process.stdout.write(`${b.bucket.padEnd(8)} ${String(b.faces).padStart(5)}  ${r.byThreshold.map((t) => pct(t.figures.buckets[i].recall).padStart(12)).join(' ')}  ${pct(last.buckets[i].ap).padStart(8)}\n`);
           });
           for (const t of r.byThreshold) process.stdout.write(`minScore ${t.minScore}: ${t.figures.detections} detections, ${t.figures.falsePositives} unmatched, ${t.figures.largeFalsePositives} unmatched >= 40 px\n`);
+          const at = r.attention;
+          process.stdout.write(`attention (faces >= 20 px found at 0.5, by WIDER pose label): typical ${at.typical.attentive}/${at.typical.faces} = ${pct(at.typical.rate)} % (${at.typical.unmeasured} with template keypoints; median |yaw| ${at.typical.medianAbsYaw}°), atypical ${at.atypical.attentive}/${at.atypical.faces} = ${pct(at.atypical.rate)} % (${at.atypical.unmeasured} template; median |yaw| ${at.atypical.medianAbsYaw}°)\n`);
         }
       }
       const backgrounds = compositeBackgrounds(join(dir, '..'));
@@ -274,7 +276,7 @@ Options:
         out.utk = r;
         if (!values.json) {
           const f = r.figures;
-          process.stdout.write(`\nUTKFace-200 (${r.faces} crops padded by ${r.pad} px, ${r.missed} without a face found, ${r.msPerImage.toFixed(1)} ms/image)\n`);
+          process.stdout.write(`\nUTKFace-200 (${r.faces} crops padded by ${r.pad} px, ${r.missed} without a face found, ${r.attentive} of ${r.faces - r.missed} found faces attentive, ${r.msPerImage.toFixed(1)} ms/image)\n`);
           process.stdout.write(`group     faces  found  age MAE  gender acc\n`);
           for (const x of [f.overall, f.female, f.male, ...f.bins]) {
             process.stdout.write(`${x.bin.padEnd(9)} ${String(x.faces).padStart(5)}  ${String(x.found).padStart(5)}  ${f1(x.ageMae).padStart(7)}  ${pct(x.genderAccuracy).padStart(10)}\n`);

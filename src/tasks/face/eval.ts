@@ -10,7 +10,7 @@ import type { Engine } from '../../engine/engine.js';
 import { loadRgb } from '../../runtime/face-images.js';
 import { detectFaces } from './index.js';
 import { FACE_DEFAULTS, type FaceDetector } from './types.js';
-import { attributeFigures, detectionFigures, type AttributeFigures, type AttributeSample, type DetectionFigures, type DetectionSample } from './metrics.js';
+import { attributeFigures, detectionFigures, iou, type AttributeFigures, type AttributeSample, type DetectionFigures, type DetectionSample } from './metrics.js';
 
 /** WIDER-style annotations (`annotations.json` of ../shared/eval/faces/wider-val-416). */
 interface WiderImage {
@@ -19,7 +19,7 @@ interface WiderImage {
   height: number;
   orig_width: number;
   orig_height_est: number;
-  faces: { x: number; y: number; w: number; h: number; invalid: number }[];
+  faces: { x: number; y: number; w: number; h: number; invalid: number; pose?: number }[];
 }
 
 export interface WiderEvalOptions {
@@ -47,7 +47,57 @@ export interface WiderEvalResult {
   restoreAspect: boolean;
   /** Figures per score threshold. */
   byThreshold: { minScore: number; figures: DetectionFigures }[];
+  /**
+   * The attention flag against WIDER's pose label, on labelled faces >= 20 px found at score
+   * >= 0.5 (IoU >= 0.5, one-to-one): `typical` faces mostly face the camera, `atypical` ones
+   * (WIDER: "atypical pose", mostly profiles and steep angles) mostly do not.
+   */
+  attention: AttentionFigures;
   msPerImage: number;
+}
+
+/** How often the attention flag is set, per group of faces. */
+export interface AttentionFigures {
+  typical: AttentionGroup;
+  atypical: AttentionGroup;
+}
+
+/** One pose group: faces, how many are flagged attentive, how many have template keypoints. */
+export interface AttentionGroup {
+  faces: number;
+  attentive: number;
+  rate: number;
+  /** Faces whose keypoints are a template (never attentive; excluded from the yaw median). */
+  unmeasured: number;
+  medianAbsYaw: number;
+}
+
+/** Attention rates of matched faces by pose label (see {@link WiderEvalResult.attention}). */
+export function attentionFigures(samples: readonly { truth: { x: number; y: number; w: number; h: number; pose: number; ignore: boolean }[]; dets: { x: number; y: number; w: number; h: number; score: number; attention: boolean; yaw: number; measured: boolean }[] }[]): AttentionFigures {
+  type M = { attention: boolean; yaw: number; measured: boolean };
+  const groups = { typical: [] as M[], atypical: [] as M[] };
+  for (const s of samples) {
+    const truth = s.truth.filter((t) => !t.ignore && t.h >= 20);
+    const dets = s.dets.filter((d) => d.score >= 0.5);
+    const pairs: { t: number; d: number; v: number }[] = [];
+    truth.forEach((t, ti) => dets.forEach((d, di) => {
+      const v = iou(t, d);
+      if (v >= 0.5) pairs.push({ t: ti, d: di, v });
+    }));
+    pairs.sort((a, b) => b.v - a.v);
+    const usedT = new Set<number>(), usedD = new Set<number>();
+    for (const p of pairs) {
+      if (usedT.has(p.t) || usedD.has(p.d)) continue;
+      usedT.add(p.t); usedD.add(p.d);
+      (truth[p.t].pose === 1 ? groups.atypical : groups.typical).push({ attention: dets[p.d].attention, yaw: Math.abs(dets[p.d].yaw), measured: dets[p.d].measured });
+    }
+  }
+  const fig = (g: M[]): AttentionGroup => {
+    const yaws = g.filter((x) => x.measured).map((x) => x.yaw).sort((a, b) => a - b);
+    const attentive = g.filter((x) => x.attention).length;
+    return { faces: g.length, attentive, rate: g.length ? attentive / g.length : NaN, unmeasured: g.length - yaws.length, medianAbsYaw: yaws.length ? yaws[(yaws.length - 1) >> 1] : NaN };
+  };
+  return { typical: fig(groups.typical), atypical: fig(groups.atypical) };
 }
 
 /** Runs face detection over a WIDER-style folder. */
@@ -60,6 +110,7 @@ export async function evalWider(engine: Engine, dir: string, o: WiderEvalOptions
   const restore = o.restoreAspect ?? true;
   const low = thresholds[thresholds.length - 1];
   const raw: { truth: DetectionSample['truth']; dets: DetectionSample['detections'] }[] = [];
+  const att: Parameters<typeof attentionFigures>[0][number][] = [];
   let ms = 0;
   let done = 0;
   for (const a of ann) {
@@ -73,6 +124,10 @@ export async function evalWider(engine: Engine, dir: string, o: WiderEvalOptions
       truth: a.faces.map((f) => ({ x: f.x, y: f.y, w: f.w, h: f.h, ignore: f.invalid === 1 })),
       dets: r.faces.map((f) => ({ x: f.box.x * fx, y: f.box.y, w: f.box.width * fx, h: f.box.height, score: f.score })),
     });
+    att.push({
+      truth: a.faces.map((f) => ({ x: f.x, y: f.y, w: f.w, h: f.h, pose: f.pose ?? 0, ignore: f.invalid === 1 })),
+      dets: r.faces.map((f) => ({ x: f.box.x * fx, y: f.box.y, w: f.box.width * fx, h: f.box.height, score: f.score, attention: f.attention, yaw: f.angles.yaw, measured: f.keypointsMeasured })),
+    });
     o.onProgress?.(++done, ann.length);
   }
   return {
@@ -84,6 +139,7 @@ export async function evalWider(engine: Engine, dir: string, o: WiderEvalOptions
       minScore: t,
       figures: detectionFigures(raw.map((s) => ({ truth: s.truth, detections: s.dets.filter((d) => d.score >= t) }))),
     })),
+    attention: attentionFigures(att),
     msPerImage: ms / ann.length,
   };
 }
@@ -94,6 +150,8 @@ export interface UtkEvalResult {
   faces: number;
   /** Crops where no face was found (counted as wrong gender, excluded from MAE). */
   missed: number;
+  /** Found faces with the attention flag set (the crops are aligned, mostly frontal portraits). */
+  attentive: number;
   figures: AttributeFigures;
   msPerImage: number;
 }
@@ -104,6 +162,7 @@ export async function evalUtk(engine: Engine, dir: string, o: { pad?: number; de
   const rows = readFileSync(join(dir, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
   const samples: AttributeSample[] = [];
   let missed = 0;
+  let attentive = 0;
   let ms = 0;
   for (const [file, age, gender] of rows) {
     const frame = await loadRgb(join(dir, 'images', file), { pad });
@@ -112,10 +171,11 @@ export async function evalUtk(engine: Engine, dir: string, o: { pad?: number; de
     ms += performance.now() - t0;
     const f = r.faces[0];
     if (!f) missed++;
+    else if (f.attention) attentive++;
     samples.push({ age: Number(age), gender: gender as 'male' | 'female', predictedAge: f?.age, predictedGender: f?.gender });
     o.onProgress?.(samples.length, rows.length);
   }
-  return { pad, faces: rows.length, missed, figures: attributeFigures(samples), msPerImage: ms / rows.length };
+  return { pad, faces: rows.length, missed, attentive, figures: attributeFigures(samples), msPerImage: ms / rows.length };
 }
 
 /** Which sets of a `faces` eval folder are present. */

@@ -51,7 +51,7 @@ export { EMOTIONS, type Emotion } from './attributes.js';
  * const r = await detectFaces(engine, await readFile('2_0_2_20161219163447671.jpg.chip.jpg'));
  * // { width: 200, height: 200, faces: [{ box: { x: 32.7, y: 11.5, width: 147.6, height: 147.6 }, score: 0.909,
  * //   keypoints: [{ name: 'rightEye', x: 74.3, y: 59.9 }, ...], angles: { pitch: 15.7, yaw: -6.4, roll: -0.1 },
- * //   attention: true, age: 1.7, ageBand: 'child', gender: 'male', genderScore: 0.804,
+ * //   attention: true, keypointsMeasured: true, age: 1.7, ageBand: 'child', gender: 'male', genderScore: 0.804,
  * //   emotion: 'angry', emotionScore: 0.39 }], timings: { ... } }
  * // With { descriptor: true } each face also has `descriptor`: 128 numbers of unit length.
  */

@@ -38,8 +38,18 @@ export interface DetectedFace {
   keypoints: FaceKeypoint[];
   /** Head angles in degrees (roll exact, yaw/pitch estimated from keypoints). */
   angles: FaceAngles;
-  /** Whether the face is turned towards the camera (|yaw| and |pitch| ≤ 25°). */
+  /**
+   * Whether the face is turned towards the camera (|yaw| and |pitch| ≤ 25°). Always false when
+   * `keypointsMeasured` is false (the angles are then unknown).
+   */
   attention: boolean;
+  /**
+   * Whether the keypoints (and so `angles` and `attention`) were measured by BlazeFace. False for
+   * a face only FaceBoxes found that no BlazeFace run confirmed (beyond the first 8 per frame,
+   * or too small/turned for BlazeFace): its keypoints are an average face's placed in the box
+   * and its angles are 0.
+   */
+  keypointsMeasured: boolean;
   /** Estimated age in years (attributes on). */
   age?: number;
   ageBand?: AgeBand;

@@ -78,12 +78,16 @@ export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, 
   const attr = ATTRIBUTE_MODELS[FACE_MODELS.attributes];
   for (const d of dets) {
     const angles = estimateAngles(d);
+    // FaceBoxes-only faces that no BlazeFace run confirmed carry template keypoints: their
+    // angles say "frontal" by construction, so they are not counted as attentive.
+    const measured = d.keypointsMeasured !== false;
     const face: DetectedFace = {
       box: { x: r1(d.x1), y: r1(d.y1), width: r1(d.x2 - d.x1), height: r1(d.y2 - d.y1) },
       score: Math.round(d.score * 1000) / 1000,
       keypoints: KEYPOINT_NAMES.map((name, i) => ({ name, x: r1(d.keypoints[2 * i]), y: r1(d.keypoints[2 * i + 1]) })),
       angles: { pitch: r1(angles.pitch), yaw: r1(angles.yaw), roll: r1(angles.roll) },
-      attention: isAttentive(angles),
+      attention: measured && isAttentive(angles),
+      keypointsMeasured: measured,
     };
     if (wantsAttributes(config.attributes, d)) {
       checkpoint();

@@ -25,7 +25,7 @@ export interface WxFaceInfo {
   detectRect: { originX: number; originY: number; width: number; height: number };
   /** 6 points (right eye, left eye, nose, mouth, right ear, left ear) instead of WeChat's 106. */
   pointArray?: { x: number; y: number }[];
-  /** Detector score for `global`; the parts carry the same score (BlazeFace has no per-part confidence). */
+  /** Detector score for `global`; the parts carry the same score (BlazeFace has no per-part confidence), or 0 when the keypoints are a template (`keypointsMeasured` false). */
   confArray?: { global: number; leftEye: number; rightEye: number; mouth: number; nose: number };
   /** Angles as degrees / 90, clamped to [-1, 1] (0 = facing the camera). */
   angleArray?: { pitch: number; yaw: number; roll: number };
@@ -46,7 +46,11 @@ function wxFace(f: DetectedFace, o: WxFaceDetectOptions): WxFaceInfo {
     detectRect: { originX: f.box.x, originY: f.box.y, width: f.box.width, height: f.box.height },
   };
   if (o.enablePoint) out.pointArray = f.keypoints.map((p) => ({ x: p.x, y: p.y }));
-  if (o.enableConf) out.confArray = { global: f.score, leftEye: f.score, rightEye: f.score, mouth: f.score, nose: f.score };
+  if (o.enableConf) {
+    // Parts carry the detector score when BlazeFace measured them, 0 for template keypoints.
+    const part = f.keypointsMeasured === false ? 0 : f.score;
+    out.confArray = { global: f.score, leftEye: part, rightEye: part, mouth: part, nose: part };
+  }
   if (o.enableAngle) out.angleArray = { pitch: r3(clamp1(f.angles.pitch / 90)), yaw: r3(clamp1(f.angles.yaw / 90)), roll: r3(clamp1(f.angles.roll / 90)) };
   return out;
 }
