@@ -45,6 +45,9 @@ Options:
   --live          read raw PCM16 from stdin
   --rate HZ       sample rate of --live input (default 16000)
   --require-wake  only report commands within 8 s after a wake word
+  --isolated-commands  a command counts only if its speech segment is not much longer than
+                  the phrase (fewer false accepts in running talk; reported when the segment
+                  ends, 480 ms after the speech)
   -h, --help      show this help`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -58,6 +61,7 @@ Options:
         live: { type: 'boolean' },
         rate: { type: 'string' },
         'require-wake': { type: 'boolean' },
+        'isolated-commands': { type: 'boolean' },
       },
     });
     const profile = values['no-profile'] ? null : values.profile ? resolve(values.profile) : undefined;
@@ -68,7 +72,7 @@ Options:
     }
     const engine = await Engine.create({ poolSize: 1 });
     try {
-      const common = { profile, ...(values['require-wake'] ? { requireWake: true } : {}) };
+      const common = { profile, ...(values['require-wake'] ? { requireWake: true } : {}), ...(values['isolated-commands'] ? { isolatedCommands: true } : {}) };
       if (!values.live) {
         const events = await processVoiceFile(engine, readFileSync(positionals[0]!), common);
         events.forEach(print);
@@ -99,26 +103,32 @@ export const voiceTrain: Command = {
   name: ['voice', 'train'],
   summary: 'Train a voice profile (wake words, commands) from espeak-ng speech',
   help: `Usage: hmp voice train [--config FILE.json | --phrase TEXT ...] [--out DIR] [--seed N]
-                       [--clips N] [--negative-minutes N] [--epochs N] [--hidden N]
+                       [--clips N] [--negative-minutes N] [--near-miss-rounds N] [--mine-rounds N]
+                       [--epochs N] [--hidden N] [--threshold T]
 
 Synthesises training speech with espeak-ng (Debian package espeak-ng; Mandarin and English
 voices, variants, speeds, pitches), mixes noise and reverb, computes openWakeWord embeddings
-exactly as a live stream does, trains the classifier head (deterministic for a seed) and
-writes <out>/profile.json + <out>/head.onnx.
+exactly as a live stream does, generates near-misses of every phrase, trains the classifier
+head with hard-negative mining (deterministic for a seed), chooses per-phrase thresholds on a
+training-side validation split and writes <out>/profile.json + <out>/head.onnx.
 
 Without --config and --phrase it trains the default profile (wake phrases 小美小美 / hey mall,
 treadmill and directory commands in Mandarin and English). The shipped profile was made with:
   hmp voice train --out models/voice/default --seed 7
 
 Options:
-  --config FILE        JSON: {name, phrases:[{id,text,lang,kind,command?,threshold?}], commands:{id:{action}}, confusables?}
-  --phrase TEXT        a wake phrase (repeatable; language: cmn if it has CJK characters, else en)
-  --out DIR            output directory (default: models/voice/custom)
-  --seed N             random seed (default 7)
-  --clips N            positive clips per phrase (default 60)
-  --negative-minutes N minutes of unrelated speech and noise (default 24)
-  --epochs N           training epochs (default 8)
-  --hidden N           hidden units (default 32)
+  --config FILE          JSON: {name, phrases:[{id,text,lang,kind,command?,threshold?}], commands:{id:{action}}, confusables?}
+  --phrase TEXT          a wake phrase (repeatable; language: cmn if it has CJK characters, else en)
+  --out DIR              output directory (default: models/voice/custom)
+  --seed N               random seed (default 7)
+  --clips N              positive clips per phrase (default 100)
+  --negative-minutes N   minutes of unrelated speech and noise (default 60)
+  --near-miss-rounds N   rounds of generated near-misses, new speakers each (default 3)
+  --mine-rounds N        hard-negative mining rounds (default 1)
+  --epochs N             training epochs (default 10)
+  --hidden N             hidden units (default 32)
+  --threshold T          one threshold for every phrase instead of per-phrase thresholds
+                         chosen on the validation split
   -h, --help           show this help`,
   async run(argv) {
     const { values } = parseArgs({
@@ -133,6 +143,9 @@ Options:
         'negative-minutes': { type: 'string' },
         epochs: { type: 'string' },
         hidden: { type: 'string' },
+        'near-miss-rounds': { type: 'string' },
+        'mine-rounds': { type: 'string' },
+        threshold: { type: 'string' },
       },
     });
     const { trainProfile } = await import('../../tasks/voice/train.js');
@@ -141,8 +154,8 @@ Options:
     const { defaultModelsDir } = await import('../../runtime/models.js');
     const { hasEspeak } = await import('../../tasks/voice/synth.js');
     if (!(await hasEspeak())) throw createError('HMP_ERR_VOICE_SYNTH', 'espeak-ng', 'espeak-ng is not installed (apt-get install -y espeak-ng)');
-    const int = (v: string | undefined, name: string, def: number) => {
-      if (v === undefined) return def;
+    const int = (v: string | undefined, name: string) => {
+      if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw createError('HMP_ERR_ARG_INVALID', 'non-negative integer', `--${name}`, v);
       return n;
@@ -157,13 +170,21 @@ Options:
       };
     }
     const out = resolve(values.out ?? 'models/voice/custom');
-    const seed = int(values.seed, 'seed', 7);
+    const seed = int(values.seed, 'seed') ?? 7;
+    let threshold: number | undefined;
+    if (values.threshold !== undefined) {
+      threshold = Number(values.threshold);
+      if (!(threshold > 0 && threshold <= 1)) throw createError('HMP_ERR_ARG_INVALID', 'number in (0, 1]', '--threshold', values.threshold);
+    }
     await trainProfile(cfg, out, {
       seed,
-      clipsPerPhrase: int(values.clips, 'clips', 60),
-      negativeMinutes: int(values['negative-minutes'], 'negative-minutes', 24),
-      epochs: int(values.epochs, 'epochs', 8),
-      hidden: int(values.hidden, 'hidden', 32),
+      clipsPerPhrase: int(values.clips, 'clips'),
+      negativeMinutes: int(values['negative-minutes'], 'negative-minutes'),
+      nearMissRounds: int(values['near-miss-rounds'], 'near-miss-rounds'),
+      mineRounds: int(values['mine-rounds'], 'mine-rounds'),
+      epochs: int(values.epochs, 'epochs'),
+      hidden: int(values.hidden, 'hidden'),
+      threshold,
       commandLine: `hmp voice train ${argv.join(' ')}`.trim(),
       log: (l) => process.stderr.write(`hmp voice train: ${l}\n`),
     }, defaultModelsDir(), await getAudioKernels());

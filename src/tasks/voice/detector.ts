@@ -89,3 +89,90 @@ export function vadGate(probs: Float32Array, threshold: number): (end: number) =
     return false;
   };
 }
+
+/** Settings of the VAD state machine, in 16 kHz samples (thresholds are probabilities). */
+export interface VadMachineOptions {
+  threshold: number;
+  negThreshold: number;
+  minSpeech: number;
+  endDelay: number;
+  maxSpeech: number;
+}
+
+/** State of the VAD state machine (speech segments from per-frame probabilities). */
+export interface VadMachine {
+  inSpeech: boolean;
+  /** Start of a possible segment not yet `minSpeech` long, or -1. */
+  candidate: number;
+  run: number;
+  speechStart: number;
+  /** End of the last frame at or above `negThreshold` in the segment. */
+  lastSpeech: number;
+}
+
+export const newVadMachine = (): VadMachine => ({ inSpeech: false, candidate: -1, run: 0, speechStart: 0, lastSpeech: 0 });
+
+/** What one VAD frame changed: a segment started at `start`, or ended at `end` (forced by `maxSpeech`). */
+export type VadTransition = { start: number } | { end: number; forced: boolean } | undefined;
+
+/**
+ * One 512-sample frame (ending at `end`, probability `p`) through the VAD state machine: a
+ * segment starts once `minSpeech` of frames at or above `threshold` ran (a frame below
+ * `negThreshold` resets the run) and ends `endDelay` after its last frame at or above
+ * `negThreshold`, or when it reaches `maxSpeech`. The live session and the evaluation share it.
+ */
+export function vadStep(m: VadMachine, o: VadMachineOptions, p: number, end: number): VadTransition {
+  const start = end - 512;
+  if (!m.inSpeech) {
+    if (p >= o.threshold) {
+      if (m.candidate < 0) m.candidate = start;
+      m.run += 512;
+      if (m.run >= o.minSpeech) {
+        m.inSpeech = true;
+        m.speechStart = m.candidate;
+        m.lastSpeech = end;
+        return { start: m.candidate };
+      }
+    } else if (p < o.negThreshold) {
+      m.candidate = -1;
+      m.run = 0;
+    }
+    return undefined;
+  }
+  if (p >= o.negThreshold) m.lastSpeech = end;
+  if (end - m.speechStart >= o.maxSpeech) return closeSegment(m, end, true);
+  if (end - m.lastSpeech >= o.endDelay) return closeSegment(m, m.lastSpeech, false);
+  return undefined;
+}
+
+/** Ends the current segment at `end`. */
+export function closeSegment(m: VadMachine, end: number, forced: boolean): { end: number; forced: boolean } {
+  m.inSpeech = false;
+  m.candidate = -1;
+  m.run = 0;
+  return { end, forced };
+}
+
+/** Speech segments [start, end) of a clip's per-frame VAD probabilities (frame i ends at 512·(i+1)); an open segment ends at its last speech frame. */
+export function vadSegments(probs: Float32Array, o: VadMachineOptions): { start: number; end: number }[] {
+  const m = newVadMachine();
+  const out: { start: number; end: number }[] = [];
+  let start = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const t = vadStep(m, o, probs[i]!, 512 * (i + 1));
+    if (t && 'start' in t) start = t.start;
+    else if (t) out.push({ start, end: t.end });
+  }
+  if (m.inSpeech) out.push({ start: m.speechStart, end: m.lastSpeech });
+  return out;
+}
+
+/**
+ * The isolated-command rule: a command detected at `end` counts only if the speech segment
+ * around it (open at `end`: it started before and had not ended `endDelay` before) is at most
+ * `maxSamples` long. Without such a segment (too little speech for the VAD) it does not count.
+ */
+export function isolated(segments: readonly { start: number; end: number }[], end: number, endDelay: number, maxSamples: number): boolean {
+  for (const s of segments) if (s.start <= end && end <= s.end + endDelay) return s.end - s.start <= maxSamples;
+  return false;
+}

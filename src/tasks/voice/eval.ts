@@ -10,7 +10,7 @@
  */
 import type { AudioKernelOps } from '../../runtime/audio-kernels.js';
 import { createSessionFromFile } from '../../runtime/onnx.js';
-import { detect, newDetectorState, vadGate } from './detector.js';
+import { detect, isolated, newDetectorState, vadGate, vadSegments, type Detection, type VadMachineOptions } from './detector.js';
 import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, runHead, STEP, type VoiceModels } from './pipeline.js';
 import { loadProfile, type VoiceProfile } from './profile.js';
@@ -43,6 +43,8 @@ export interface EvalReport {
   synthetic: true;
   note: string;
   profile: string;
+  /** The profile's patience, used for `phrases`, `falseAccepts` and `isolatedCommands`. */
+  patience: number;
   heldOut: typeof EVAL_SPEAKERS;
   snrs: string[];
   phrases: PhraseResult[];
@@ -55,8 +57,16 @@ export interface EvalReport {
     byPhrase: Record<string, number>;
     bySource: Record<'speech' | 'nearMiss' | 'noise', { hours: number; count: number }>;
   };
-  /** One threshold for all phrases: false-reject rate (all phrases pooled) per SNR and false accepts per hour. */
-  sweep: { threshold: number; patience: number; falseReject: Record<string, number>; falseAcceptsPerHour: number }[];
+  /**
+   * The session option `isolatedCommands` (a command counts only if its VAD speech segment is at
+   * most the phrase's `maxSec` + 0.4 s), at the profile's thresholds and patience.
+   */
+  isolatedCommands: { falseReject: Record<string, Record<string, number>>; falseAcceptsPerHour: number; bySource: Record<'speech' | 'nearMiss' | 'noise', number> };
+  /**
+   * Operating curve: one threshold for all phrases (`threshold` a number) or the profile's own
+   * (`"profile"`): false-reject rate (all phrases pooled) per SNR and false accepts per hour.
+   */
+  sweep: { threshold: number | 'profile'; patience: number; falseReject: Record<string, number>; falseAcceptsPerHour: number }[];
   seconds: number;
 }
 
@@ -64,6 +74,9 @@ export interface EvalReport {
 const SWEEP = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999];
 
 const snrLabel = (s: number): string => (Number.isFinite(s) ? `${s} dB` : 'clean');
+
+/** The session's default VAD settings (16 kHz samples), for the isolated-command rule. */
+const SESSION_VAD: VadMachineOptions = { threshold: 0.5, negThreshold: 0.35, minSpeech: 1536, endDelay: 7680, maxSpeech: 240_000 };
 
 async function scoreClip(models: VoiceModels, audio: Float32Array): Promise<{ scores: Float32Array; classes: number; n: number; vad: Float32Array }> {
   const e = await clipEmbeddings(models, audio);
@@ -104,6 +117,8 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   const clips = o.clipsPerCondition ?? 25;
   const hours = o.hours ?? 1;
   const thresholds = profile.phrases.map((p) => p.threshold);
+  // The profile's patience, as a session with default options uses it.
+  const patience = profile.patience ?? 1;
   const refractory = 1.5 * 16000;
   const avoid = avoidList(profile.phrases);
   const bed = await speechBed(EVAL_SPEAKERS, 60, r, avoid, k);
@@ -115,6 +130,13 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   // Raw scores are kept (a few MB) so one run also gives the operating curve (threshold sweep).
   const positives: { phrase: number; snr: number; scores: Float32Array; classes: number; start: number; end: number; gate: (end: number) => boolean }[] = [];
   const negatives: { scores: Float32Array; classes: number; gate: (end: number) => boolean }[] = [];
+  // The isolated-command rule: wake phrases always pass; commands need a short enough segment.
+  const isoOk = (segs: { start: number; end: number }[]) => (d: Detection) => {
+    const ph = profile.phrases[d.phrase]!;
+    return ph.kind === 'wake' || isolated(segs, d.end, SESSION_VAD.endDelay, Math.round(((ph.maxSec ?? 2.5) + 0.4) * 16000));
+  };
+  const isoHits = profile.phrases.map(() => snrs.map(() => 0));
+  const isoFa = { speech: 0, nearMiss: 0, noise: 0 };
   const confusions = profile.phrases.map(() => 0);
   for (let c = 0; c < clips; c++) {
     const speech = await speakPhrases(profile.phrases, EVAL_SPEAKERS, r, k);
@@ -129,7 +151,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
         const { scores, classes, vad } = await scoreClip(models, clip.audio);
         const gate = vadGate(vad, 0.5);
         positives.push({ phrase: pi, snr: si, scores, classes, start: clip.start, end: clip.end, gate });
-        const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate);
+        const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate, patience);
         let hit = false;
         for (const d of dets) {
           if (d.end < clip.start || d.end > clip.end + 1.2 * 16000) continue;
@@ -137,6 +159,8 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
           else confusions[pi]!++;
         }
         if (hit) hits[pi]![si]!++;
+        const ok = isoOk(vadSegments(vad, SESSION_VAD));
+        if (dets.some((d) => d.phrase === pi && d.end >= clip.start && d.end <= clip.end + 1.2 * 16000 && ok(d))) isoHits[pi]![si]!++;
       }
     }
     if ((c + 1) % 5 === 0) log(`positives: ${c + 1}/${clips} rounds (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -187,9 +211,10 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
     const { scores, classes, n, vad } = await scoreClip(models, audio);
     const gate = vadGate(vad, 0.5);
     negatives.push({ scores, classes, gate });
-    ungated += detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory).length;
-    const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate);
+    ungated += detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, undefined, patience).length;
+    const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate, patience);
     for (const d of dets) byPhrase[profile.phrases[d.phrase]!.id]!++;
+    isoFa[kind] += dets.filter(isoOk(vadSegments(vad, SESSION_VAD))).length;
     windows += n;
     bySource[kind].hours += (n * STEP) / 16000 / 3600;
     bySource[kind].count += dets.length;
@@ -200,8 +225,8 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
   for (const v of Object.values(bySource)) v.hours = round(v.hours);
   // Operating curve: the same detector with one threshold for every phrase.
-  const sweep = SWEEP.flatMap((th) => [1, 2, 3].map((patience) => ({ th, patience }))).map(({ th, patience }) => {
-    const ths = profile.phrases.map(() => th);
+  const sweep = [...SWEEP, 'profile' as const].flatMap((th) => [1, 2, 3].map((patience) => ({ th, patience }))).map(({ th, patience }) => {
+    const ths = th === 'profile' ? thresholds : profile.phrases.map(() => th);
     const hit = snrs.map(() => 0);
     for (const p of positives) {
       const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory, p.gate, patience);
@@ -216,6 +241,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
     synthetic: true,
     note: 'All evaluation speech is synthetic (espeak-ng), in voices, speeds, pitches and noises held out from training; it says nothing certain about real talkers.',
     profile: dir,
+    patience,
     heldOut: EVAL_SPEAKERS,
     snrs: snrs.map(snrLabel),
     phrases: profile.phrases.map((p, i) => ({
@@ -227,6 +253,11 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       confusions: confusions[i]!,
     })),
     falseAccepts: { hours: round(h), total, perHour: round(total / h, 2), withoutVadGatePerHour: round(ungated / h, 2), byPhrase, bySource },
+    isolatedCommands: {
+      falseReject: Object.fromEntries(profile.phrases.map((p, i) => [p.id, Object.fromEntries(snrs.map((s, si) => [snrLabel(s), round(1 - isoHits[i]![si]! / clips)]))])),
+      falseAcceptsPerHour: round((isoFa.speech + isoFa.nearMiss + isoFa.noise) / h, 2),
+      bySource: isoFa,
+    },
     sweep,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
@@ -235,7 +266,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
 /** The report as a Markdown table (what docs/voice.md shows). */
 export function formatReport(r: EvalReport): string {
   const lines = [
-    `SYNTHETIC evaluation (espeak-ng, held-out voices/speeds/pitches/noise) of ${r.profile}`,
+    `SYNTHETIC evaluation (espeak-ng, held-out voices/speeds/pitches/noise) of ${r.profile} (its thresholds, patience ${r.patience})`,
     '',
     `| phrase | text | threshold | ${r.snrs.map((s) => `FRR ${s}`).join(' | ')} | confusions |`,
     `|---|---|---|${r.snrs.map(() => '---').join('|')}|---|`,
@@ -246,6 +277,13 @@ export function formatReport(r: EvalReport): string {
     `Without the VAD gate: ${r.falseAccepts.withoutVadGatePerHour} per hour`,
     `By phrase: ${Object.entries(r.falseAccepts.byPhrase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `Clips per phrase and SNR: ${r.phrases[0]?.clips ?? 0}; ${r.seconds} s`,
+    '',
+    `With isolatedCommands (a command counts only if its speech segment is at most the phrase's maxSec + 0.4 s): ${r.falseAccepts.hours > 0 ? r.isolatedCommands.falseAcceptsPerHour : 0} false accepts per hour ` +
+      `(speech ${r.isolatedCommands.bySource.speech}, near misses ${r.isolatedCommands.bySource.nearMiss}, noise ${r.isolatedCommands.bySource.noise})`,
+    '',
+    `| phrase | ${r.snrs.map((s) => `FRR ${s}`).join(' | ')} |`,
+    `|---|${r.snrs.map(() => '---').join('|')}|`,
+    ...r.phrases.map((p) => `| ${p.id} | ${r.snrs.map((s) => `${(r.isolatedCommands.falseReject[p.id]![s]! * 100).toFixed(0)}%`).join(' | ')} |`),
     '',
     'Operating curve (one threshold for every phrase; patience = consecutive 80 ms steps over it; false rejects pooled over phrases):',
     '',

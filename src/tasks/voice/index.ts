@@ -12,7 +12,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { createError, HmpError } from '../../errors.js';
 import * as is from '../../is.js';
-import { detect, GATE_MIN_FRAMES, GATE_WINDOW, newDetectorState, type DetectorState } from './detector.js';
+import { closeSegment, detect, GATE_MIN_FRAMES, GATE_WINDOW, isolated, newDetectorState, newVadMachine, vadStep, type DetectorState, type VadMachine } from './detector.js';
 import { newStreamState, type ChunkFeatures, type StreamState, VAD_FRAME } from './pipeline.js';
 import { defaultProfileDir, loadProfile, type VoiceAction, type VoiceProfile } from './profile.js';
 import { checkSampleRate, encodeWav, parseWav } from './wav.js';
@@ -62,8 +62,16 @@ export interface VoiceSessionOptions {
   requireWake?: boolean;
   /** Default 8000. */
   wakeWindowMs?: number;
-  /** Consecutive 80 ms steps a phrase's score must stay at or above its threshold. Default PATIENCE_DEFAULT. */
+  /** Consecutive 80 ms steps a phrase's score must stay at or above its threshold. Default: the profile's `patience`, else 1. */
   patience?: number;
+  /**
+   * Isolated commands: a `command` counts only if the VAD speech segment holding it is no
+   * longer than the phrase can be (the profile's `maxSec` per phrase, + 0.4 s), so commands
+   * inside longer talk do not fire. The event then comes when the segment ends (`endDelayMs`
+   * after the speech, 480 ms by default) instead of as soon as the phrase is recognised; its
+   * `t` stays the recognition time. Wake words are not affected. Default false.
+   */
+  isolatedCommands?: boolean;
   /** After a phrase fires, no phrase fires for this long, ms. Default 1500. */
   refractoryMs?: number;
   /** Chunks allowed to wait while one is processed; more fail with HMP_ERR_VOICE_BACKLOG. Default 64. */
@@ -140,6 +148,7 @@ interface ResolvedOptions {
   postRoll: number;
   vadGate: boolean;
   patience: number;
+  isolatedCommands: boolean;
   requireWake: boolean;
   wakeWindow: number;
   refractory: number;
@@ -147,10 +156,10 @@ interface ResolvedOptions {
   timeoutMs: number | undefined;
 }
 
-const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'patience', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
+const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'patience', 'isolatedCommands', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
 const VAD_KEYS = ['threshold', 'negativeThreshold', 'minSpeechMs', 'endDelayMs', 'maxSpeechMs', 'preRollMs', 'postRollMs'] as const;
 
-function resolve(o: VoiceSessionOptions): ResolvedOptions {
+function resolve(o: VoiceSessionOptions, profilePatience: number | undefined): ResolvedOptions {
   const v = o.vad ?? {};
   if (!is.isObject(v)) throw is.invalid('object', 'options.vad', v);
   is.knownKeys(v as Record<string, unknown>, VAD_KEYS, 'options.vad');
@@ -167,7 +176,8 @@ function resolve(o: VoiceSessionOptions): ResolvedOptions {
     preRoll: ms(v.preRollMs, 'options.vad.preRollMs', 320, 0, 2000),
     postRoll: Math.min(endDelay, ms(v.postRollMs, 'options.vad.postRollMs', 160, 0, 2000)),
     vadGate: o.vadGate === undefined ? true : is.boolean(o.vadGate, 'options.vadGate'),
-    patience: o.patience === undefined ? PATIENCE_DEFAULT : is.integer(o.patience, 'options.patience', 1, 10),
+    patience: o.patience === undefined ? (profilePatience ?? PATIENCE_DEFAULT) : is.integer(o.patience, 'options.patience', 1, 10),
+    isolatedCommands: o.isolatedCommands === undefined ? false : is.boolean(o.isolatedCommands, 'options.isolatedCommands'),
     requireWake: o.requireWake === undefined ? false : is.boolean(o.requireWake, 'options.requireWake'),
     wakeWindow: ms(o.wakeWindowMs, 'options.wakeWindowMs', 8000, 500, 120_000),
     refractory: ms(o.refractoryMs, 'options.refractoryMs', 1500, 0, 60_000),
@@ -205,11 +215,10 @@ export class VoiceSession {
   #closed = false;
   #pushed = 0;
   // VAD machine.
-  #inSpeech = false;
-  #candidate = -1;
-  #run = 0;
-  #speechStart = 0;
-  #lastSpeech = 0;
+  #vad: VadMachine = newVadMachine();
+  /** The last closed speech segment, and a command waiting for its segment to end (isolatedCommands). */
+  #lastSegment: { start: number; end: number } | undefined;
+  #pending: { phrase: number; end: number; score: number } | undefined;
   #wakeUntil = -1;
   /** End samples of recent speech frames (VAD ≥ threshold), for the phrase gate; ≤ 2 s of them. */
   #speechFrames: number[] = [];
@@ -219,9 +228,9 @@ export class VoiceSession {
     if (!is.isObject(options)) throw is.invalid('options object', 'options', options);
     is.knownKeys(options as unknown as Record<string, unknown>, SESSION_KEYS);
     this.#inputRate = checkSampleRate(options.sampleRate, 'options.sampleRate');
-    this.#o = resolve(options);
     const p = options.profile === undefined ? defaultProfileDir() : options.profile;
     if (p !== null) this.#profile = loadProfile(is.string(p, 'options.profile'));
+    this.#o = resolve(options, this.#profile?.patience);
     this.#engine = engine;
     this.#state = newStreamState(this.#inputRate);
     const o = this.#o;
@@ -286,7 +295,7 @@ export class VoiceSession {
     if (this.#closed) return Promise.reject(createError('HMP_ERR_VOICE_SESSION_CLOSED'));
     const p = this.#tail.then(() => {
       const ev: VoiceEvent[] = [];
-      if (this.#inSpeech) this.#end(this.#lastSpeech, false, ev);
+      if (this.#vad.inSpeech) this.#end(closeSegment(this.#vad, this.#vad.lastSpeech, false), ev);
       this.#emit(ev);
       return ev;
     });
@@ -350,49 +359,48 @@ export class VoiceSession {
   }
 
   #vadFrame(p: number, end: number, ev: VoiceEvent[]): void {
-    const o = this.#o;
-    const start = end - VAD_FRAME;
-    if (!this.#inSpeech) {
-      if (p >= o.threshold) {
-        if (this.#candidate < 0) this.#candidate = start;
-        this.#run += VAD_FRAME;
-        if (this.#run >= o.minSpeech) {
-          this.#inSpeech = true;
-          this.#speechStart = this.#candidate;
-          this.#lastSpeech = end;
-          ev.push({ type: 'speechStart', t: this.#candidate / RATE });
-        }
-      } else if (p < o.negThreshold) {
-        this.#candidate = -1;
-        this.#run = 0;
-      }
-      return;
-    }
-    if (p >= o.negThreshold) this.#lastSpeech = end;
-    if (end - this.#speechStart >= o.maxSpeech) this.#end(end, true, ev);
-    else if (end - this.#lastSpeech >= o.endDelay) this.#end(this.#lastSpeech, false, ev);
+    const t = vadStep(this.#vad, this.#o, p, end);
+    if (t && 'start' in t) ev.push({ type: 'speechStart', t: t.start / RATE });
+    else if (t) this.#end(t, ev);
   }
 
-  #end(end: number, forced: boolean, ev: VoiceEvent[]): void {
+  #end(seg: { end: number; forced: boolean }, ev: VoiceEvent[]): void {
     const o = this.#o;
-    const { start, samples } = this.#ring.slice(this.#speechStart - o.preRoll, end + (forced ? 0 : o.postRoll));
-    ev.push({ type: 'speechEnd', t: end / RATE, start: this.#speechStart / RATE, forced, audio: encodeWav(samples, RATE), audioStart: start / RATE });
-    this.#inSpeech = false;
-    this.#candidate = -1;
-    this.#run = 0;
+    const { end, forced } = seg;
+    const speechStart = this.#vad.speechStart;
+    this.#lastSegment = { start: speechStart, end };
+    // A command waiting for its segment: it counts if the segment turned out short enough.
+    const d = this.#pending;
+    this.#pending = undefined;
+    if (d && this.#isolated(d)) this.#command(d, ev);
+    const { start, samples } = this.#ring.slice(speechStart - o.preRoll, end + (forced ? 0 : o.postRoll));
+    ev.push({ type: 'speechEnd', t: end / RATE, start: speechStart / RATE, forced, audio: encodeWav(samples, RATE), audioStart: start / RATE });
+  }
+
+  /** Whether a command detection passes the isolated-command rule against the segments known now. */
+  #isolated(d: { phrase: number; end: number }): boolean {
+    const ph = this.#profile!.phrases[d.phrase]!;
+    const max = Math.round(((ph.maxSec ?? 2.5) + 0.4) * RATE);
+    return this.#lastSegment !== undefined && isolated([this.#lastSegment], d.end, this.#o.endDelay, max);
   }
 
   #phrase(d: { phrase: number; end: number; score: number }, ev: VoiceEvent[]): void {
     const ph = this.#profile!.phrases[d.phrase]!;
-    const t = d.end / RATE;
-    const score = Math.round(d.score * 1000) / 1000;
     if (ph.kind === 'wake') {
       this.#wakeUntil = d.end + this.#o.wakeWindow;
-      ev.push({ type: 'wakeWord', t, phrase: ph.id, text: ph.text, score });
-    } else {
-      if (this.#o.requireWake && d.end > this.#wakeUntil) return;
-      ev.push({ type: 'command', t, phrase: ph.id, text: ph.text, command: ph.command!, action: this.#profile!.commands[ph.command!]!.action, score });
+      ev.push({ type: 'wakeWord', t: d.end / RATE, phrase: ph.id, text: ph.text, score: Math.round(d.score * 1000) / 1000 });
+      return;
     }
+    if (this.#o.requireWake && d.end > this.#wakeUntil) return;
+    if (!this.#o.isolatedCommands) this.#command(d, ev);
+    // Still in the segment: decide when it ends. Otherwise the segment (if any) is known.
+    else if (this.#vad.inSpeech) this.#pending = d;
+    else if (this.#isolated(d)) this.#command(d, ev);
+  }
+
+  #command(d: { phrase: number; end: number; score: number }, ev: VoiceEvent[]): void {
+    const ph = this.#profile!.phrases[d.phrase]!;
+    ev.push({ type: 'command', t: d.end / RATE, phrase: ph.id, text: ph.text, command: ph.command!, action: this.#profile!.commands[ph.command!]!.action, score: Math.round(d.score * 1000) / 1000 });
   }
 }
 

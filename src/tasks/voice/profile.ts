@@ -27,6 +27,11 @@ export interface VoicePhrase {
   command?: string;
   /** Score (0-1) at or above which the phrase fires. */
   threshold: number;
+  /**
+   * Longest the phrase took in training speech, seconds (the slowest training voices); the
+   * session's `isolatedCommands` rule allows a speech segment this long + 0.4 s. Default 2.5.
+   */
+  maxSec?: number;
 }
 
 /** The manifest `profile.json`. */
@@ -39,6 +44,8 @@ export interface VoiceProfileManifest {
   phrases: VoicePhrase[];
   /** Command id → action. */
   commands: Record<string, { action: VoiceAction }>;
+  /** Consecutive 80 ms steps over threshold the profile was tuned for (sessions' default `patience`). Default 1. */
+  patience?: number;
   /** How it was made: command line, seed, voices, conditions held out for evaluation. */
   training?: Record<string, unknown>;
 }
@@ -73,12 +80,14 @@ export function loadProfile(dir: string): VoiceProfile {
   if (!is.isObject(m) || m.format !== 'hmp-voice-profile' || m.version !== 1) throw bad('format must be "hmp-voice-profile" version 1');
   if (!is.isObject(m.head) || typeof m.head.file !== 'string' || !Array.isArray(m.head.classes)) throw bad('head must name file and classes');
   if (!Array.isArray(m.phrases) || m.phrases.length === 0) throw bad('phrases must be a non-empty array');
+  if (m.patience !== undefined && !(Number.isInteger(m.patience) && m.patience >= 1 && m.patience <= 10)) throw bad('patience must be an integer 1-10');
   if (m.head.classes[0] !== 'none' || m.head.classes.length !== m.phrases.length + 1) throw bad('head.classes must be "none" followed by one class per phrase');
   for (const [i, p] of m.phrases.entries()) {
     if (!is.isObject(p) || typeof p.id !== 'string' || typeof p.text !== 'string') throw bad(`phrases[${i}] needs id and text`);
     if (m.head.classes[i + 1] !== p.id) throw bad(`phrases[${i}].id ${p.id} does not match head class ${m.head.classes[i + 1]}`);
     if (p.kind !== 'wake' && p.kind !== 'command') throw bad(`phrases[${i}].kind must be wake or command`);
     if (typeof p.threshold !== 'number' || !(p.threshold > 0 && p.threshold <= 1)) throw bad(`phrases[${i}].threshold must be in (0, 1]`);
+    if (p.maxSec !== undefined && (typeof p.maxSec !== 'number' || !(p.maxSec > 0 && p.maxSec <= 30))) throw bad(`phrases[${i}].maxSec must be in (0, 30] seconds`);
     if (p.kind === 'command' && (typeof p.command !== 'string' || !is.isObject(m.commands) || !is.isObject(m.commands[p.command]))) {
       throw bad(`phrases[${i}] names command ${String(p.command)} which commands does not define`);
     }

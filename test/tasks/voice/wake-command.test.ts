@@ -52,6 +52,20 @@ describe('wake words and commands with the shipped default profile', () => {
       });
     }
 
+    it('isolatedCommands: a command said alone still fires (same time, after its speech segment ends); inside longer talk it does not', async () => {
+      const alone = await scene([{ at: 2.0, text: 'stop' }], 'en-us', 'f5', 4.5);
+      const free = await processVoiceFile(engine, alone.wav);
+      const iso = await processVoiceFile(engine, alone.wav, { isolatedCommands: true });
+      expect(phrases(iso)).toEqual(phrases(free));
+      expect(phrases(iso).map((e) => e.phrase)).toEqual(['stop_en']);
+      // The command now waits for the end of its segment: it comes right before that speechEnd.
+      const i = iso.findIndex((e) => e.type === 'command');
+      expect(iso[i + 1]!.type).toBe('speechEnd');
+      // "stop" run into a sentence: one 3-second segment, far longer than "stop" can take.
+      const talk = await scene([{ at: 2.0, text: 'stop' }, { at: 2.55, text: 'the music and play something else for the people here' }], 'en-us', 'f5', 7);
+      expect(phrases(await processVoiceFile(engine, talk.wav, { isolatedCommands: true })).filter((e) => e.type === 'command')).toEqual([]);
+    });
+
     it('requireWake: commands count only within the wake window after a wake word', async () => {
       const s = await scene([{ at: 2.0, text: 'stop' }, { at: 4.5, text: 'hey mall' }, { at: 6.5, text: 'stop' }], 'en-us', 'f5', 8.5);
       const free = phrases(await processVoiceFile(engine, s.wav));
