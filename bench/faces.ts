@@ -160,7 +160,7 @@ export const benchmarks: BenchDef[] = [
     fn: () => detectCandidates(k, run, frame640, FB_CONFIG),
   },
   {
-    name: 'faces.detect720.both', group: 'faces', setup, timeMs: 3000,
+    name: 'faces.detect720.both', group: 'faces', gate: true, setup, timeMs: 3000,
     fn: () => detectCandidates(k, run, frame720, { ...FB_CONFIG, detector: 'both' }),
   },
   {
