@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot, loadManifest, type ModelEntry, type TensorSpec } from '../src/runtime/models.js';
 import { MODEL_SOURCES, type ModelSource } from '../src/convert/sources.js';
+import { mulberry32 } from '../src/random.js';
 
 export const ROOT = packageRoot();
 export const MODELS_DIR = join(ROOT, 'models');
@@ -133,17 +134,8 @@ export async function loadTfjsModel(tf: Tf, modelJson: string, outputTensors: st
   };
 }
 
-/** Mulberry32: a tiny seeded PRNG so random parity inputs are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (src/random.ts), so random parity inputs are reproducible. */
+export const seeded: (seed: number) => () => number = mulberry32;
 
 /** Concrete shape for a manifest input: symbolic dims (the batch) become `batch`. */
 export function concreteShape(spec: TensorSpec, batch: number): number[] {

@@ -20,6 +20,7 @@ import type { Engine } from '../../engine/engine.js';
 import { loadRgb, loadRgbCover } from '../../runtime/face-images.js';
 import { detectFaces } from './index.js';
 import { FACE_DEFAULTS, type FaceDetector } from './types.js';
+import { mulberry32 } from '../../random.js';
 
 /** Crop-side buckets of the composites (px). */
 export const COMPOSITE_BUCKETS = Object.freeze([
@@ -61,17 +62,6 @@ export interface CompositeEvalResult {
 
 const W = 1280;
 const H = 720;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The background photos: `barcode/zxing/falsepositives*` under an eval root. */
 export function compositeBackgrounds(evalRoot: string): string[] {

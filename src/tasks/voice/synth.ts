@@ -14,18 +14,10 @@ import { join } from 'node:path';
 import { createError } from '../../errors.js';
 import { newResamplerState, refAudioKernels, resampleChunk, VOICE_RATE, type AudioKernelOps } from '../../runtime/audio-kernels.js';
 import { parseWav } from './wav.js';
+import { mulberry32 } from '../../random.js';
 
 /** mulberry32: a tiny, fast, seedable PRNG (uniform in [0, 1)). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** Standard normal from a uniform source (Box-Muller). */
 export function gauss(r: () => number): number {
