@@ -61,7 +61,9 @@ async function setupWorker(): Promise<void> {
   await setup();
   if (wSession) return;
   wEngine = await Engine.create({ poolSize: 1, verifyModels: false });
-  wSession = await createSceneSession(wEngine, { id: 'bench' });
+  // Snapshots off: with alarm evidence building they add a 3-5 ms JPEG encode to at most two
+  // frames per second (docs/scene.md); this measures the per-frame path every frame pays.
+  wSession = await createSceneSession(wEngine, { id: 'bench', snapshot: false });
 }
 
 async function teardownWorker(): Promise<void> {
