@@ -96,8 +96,8 @@ export interface TfjsReference {
   dispose(): void;
 }
 
-/** Loads a TF.js graph model from disk (all shards) and fixes the output tensors to fetch. */
-export async function loadTfjsModel(tf: Tf, modelJson: string, outputTensors: string[]): Promise<TfjsReference> {
+/** Loads a TF.js graph model from disk (all shards) as tfjs's own GraphModel. */
+export async function loadTfjsGraph(tf: Tf, modelJson: string): Promise<Tf> {
   const json = JSON.parse(readFileSync(modelJson, 'utf8'));
   const groups = json.weightsManifest as { paths: string[]; weights: unknown[] }[];
   const shards = groups.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJson), p))));
@@ -114,7 +114,12 @@ export async function loadTfjsModel(tf: Tf, modelJson: string, outputTensors: st
       userDefinedMetadata: json.userDefinedMetadata,
     }),
   };
-  const model = await tf.loadGraphModel(handler);
+  return tf.loadGraphModel(handler);
+}
+
+/** Loads a TF.js graph model from disk (all shards) and fixes the output tensors to fetch. */
+export async function loadTfjsModel(tf: Tf, modelJson: string, outputTensors: string[]): Promise<TfjsReference> {
+  const model = await loadTfjsGraph(tf, modelJson);
   return {
     async run(data, shape) {
       const x = tf.tensor(data, shape, 'float32');

@@ -5,11 +5,11 @@
  * the anchor tensor for several input sizes, the raw outputs of models/faceboxes.onnx, and the
  * final boxes/scores of the whole graph on real WIDER images.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVAL, ROOT } from '../helpers.js';
-import { loadTf } from '../../dist/bench/models-reference.js';
+import { loadTf, loadTfjsGraph } from '../../dist/bench/models-reference.js';
 import { createSessionFromFile, ort } from '../../dist/src/runtime/onnx.js';
 import { refKernels } from '../../dist/src/runtime/kernels-ref.js';
 import { loadRgb } from '../../dist/src/runtime/face-images.js';
@@ -29,24 +29,9 @@ type Any = any;
 let tf: Any;
 let graph: Any;
 
-async function loadGraph(): Promise<Any> {
-  const json = JSON.parse(readFileSync(MODEL_JSON, 'utf8'));
-  const groups = json.weightsManifest as { paths: string[]; weights: unknown[] }[];
-  const all = Buffer.concat(groups.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(MODEL_JSON), p)))));
-  return tf.loadGraphModel({
-    load: async () => ({
-      modelTopology: json.modelTopology,
-      weightSpecs: groups.flatMap((g) => g.weights),
-      weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-      format: json.format,
-      signature: json.signature,
-    }),
-  });
-}
-
 beforeAll(async () => {
   tf = await loadTf('cpu');
-  graph = await loadGraph();
+  graph = await loadTfjsGraph(tf, MODEL_JSON);
 }, 60_000);
 afterAll(() => graph?.dispose());
 
