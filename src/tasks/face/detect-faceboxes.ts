@@ -8,8 +8,8 @@
  */
 import type { Kernels } from '../../runtime/wasm.js';
 import { decodeFaceboxes, FACEBOXES_ALIGN, faceboxesPadded } from './faceboxes.js';
-import { BLAZEFACE_FRONT_INPUT, decodeBlazeface, NUM_KEYPOINTS } from './blazeface.js';
-import { BLAZEFACE_OUTPUTS, halveToward, windowTensor, type CandidateSet, type ModelRunner, type RawDetection, type RgbImage } from './detect.js';
+import { BLAZEFACE_FRONT_INPUT, decodeBlazeface } from './blazeface.js';
+import { BLAZEFACE_OUTPUTS, candidateInImage, halveToward, windowTensor, type CandidateSet, type ModelRunner, type RawDetection, type RgbImage } from './detect.js';
 import { iou } from './metrics.js';
 
 /**
@@ -126,30 +126,22 @@ export async function refineKeypoints(k: Kernels, run: ModelRunner, model: strin
     const ox = Math.max(0, win.x);
     const oy = Math.max(0, win.y);
     const box = { x: d.x1, y: d.y1, w: d.x2 - d.x1, h: d.y2 - d.y1 };
-    let best = -1;
+    let best: ReturnType<typeof candidateInImage> | undefined;
     let bestScore = 0;
-    let bestSide = 0;
     for (let j = 0; j < c.scores.length; j++) {
-      const x1 = ox + ((c.boxes[4 * j] as number) * S) / sx;
-      const y1 = oy + ((c.boxes[4 * j + 1] as number) * S) / sy;
-      const x2 = ox + ((c.boxes[4 * j + 2] as number) * S) / sx;
-      const y2 = oy + ((c.boxes[4 * j + 3] as number) * S) / sy;
+      const m = candidateInImage(c, j, ox, oy, S, sx, sy);
       // BlazeFace boxes are squarer and tighter than WIDER-style ones: 0.3 IoU means "same face".
-      const o = iou(box, { x: x1, y: y1, w: x2 - x1, h: y2 - y1 });
+      const o = iou(box, { x: m.x1, y: m.y1, w: m.x2 - m.x1, h: m.y2 - m.y1 });
       const v = o >= 0.3 ? (c.scores[j] as number) * o : 0;
       if (v > bestScore) {
         bestScore = v;
-        best = j;
-        bestSide = Math.max(x2 - x1, y2 - y1);
+        best = m;
       }
     }
-    if (best < 0) continue;
-    d.alignSide = bestSide;
+    if (!best) continue;
+    d.alignSide = Math.max(best.x2 - best.x1, best.y2 - best.y1);
     d.keypointsMeasured = true;
-    for (let j = 0; j < NUM_KEYPOINTS; j++) {
-      d.keypoints[2 * j] = ox + ((c.keypoints[best * 12 + 2 * j] as number) * S) / sx;
-      d.keypoints[2 * j + 1] = oy + ((c.keypoints[best * 12 + 2 * j + 1] as number) * S) / sy;
-    }
+    d.keypoints = best.keypoints;
   }
 }
 

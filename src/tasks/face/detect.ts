@@ -153,6 +153,25 @@ export interface CandidateSet {
 }
 
 /**
+ * Candidate `i` of a BlazeFace window (model units: fractions of the `S`-px input) in image
+ * pixels: the window's input was cut at (`ox`, `oy`) and scaled by (`sx`, `sy`).
+ */
+export function candidateInImage(c: Candidates, i: number, ox: number, oy: number, S: number, sx: number, sy: number): { x1: number; y1: number; x2: number; y2: number; keypoints: number[] } {
+  const keypoints = new Array<number>(2 * NUM_KEYPOINTS);
+  for (let j = 0; j < NUM_KEYPOINTS; j++) {
+    keypoints[2 * j] = ox + (c.keypoints[i * 12 + 2 * j] * S) / sx;
+    keypoints[2 * j + 1] = oy + (c.keypoints[i * 12 + 2 * j + 1] * S) / sy;
+  }
+  return {
+    x1: ox + (c.boxes[4 * i] * S) / sx,
+    y1: oy + (c.boxes[4 * i + 1] * S) / sy,
+    x2: ox + (c.boxes[4 * i + 2] * S) / sx,
+    y2: oy + (c.boxes[4 * i + 3] * S) / sy,
+    keypoints,
+  };
+}
+
+/**
  * BlazeFace candidates over the planned windows (before NMS), in image pixels.
  * @param checkpoint called between windows so a deadline or abort stops a long tiled run.
  */
@@ -185,16 +204,11 @@ export async function blazefaceCandidates(
     const innerR = win.tile && win.x + win.side < img.width ? win.x + win.side - margin : Infinity;
     const innerB = win.tile && win.y + win.side < img.height ? win.y + win.side - margin : Infinity;
     for (let i = 0; i < c.scores.length; i++) {
-      const x1 = ox + (c.boxes[4 * i] * S) / sx;
-      const y1 = oy + (c.boxes[4 * i + 1] * S) / sy;
-      const x2 = ox + (c.boxes[4 * i + 2] * S) / sx;
-      const y2 = oy + (c.boxes[4 * i + 3] * S) / sy;
-      if (x1 < innerL || y1 < innerT || x2 > innerR || y2 > innerB) continue;
-      boxes.push(x1, y1, x2, y2);
+      const d = candidateInImage(c, i, ox, oy, S, sx, sy);
+      if (d.x1 < innerL || d.y1 < innerT || d.x2 > innerR || d.y2 > innerB) continue;
+      boxes.push(d.x1, d.y1, d.x2, d.y2);
       scores.push(c.scores[i]);
-      for (let j = 0; j < NUM_KEYPOINTS; j++) {
-        kps.push(ox + (c.keypoints[i * 12 + 2 * j] * S) / sx, oy + (c.keypoints[i * 12 + 2 * j + 1] * S) / sy);
-      }
+      kps.push(...d.keypoints);
     }
   }
   return into;
