@@ -10,7 +10,7 @@ import type { Engine } from '../../engine/engine.js';
 import { loadRgb } from '../../runtime/face-images.js';
 import { detectFaces } from './index.js';
 import { FACE_DEFAULTS, type FaceDetector } from './types.js';
-import { attributeFigures, detectionFigures, iou, type AttributeFigures, type AttributeSample, type DetectionFigures, type DetectionSample } from './metrics.js';
+import { attributeFigures, detectionFigures, matchDetections, type AttributeFigures, type AttributeSample, type DetectionFigures, type DetectionSample } from './metrics.js';
 
 /** WIDER-style annotations (`annotations.json` of ../shared/eval/faces/wider-val-416). */
 interface WiderImage {
@@ -49,7 +49,7 @@ export interface WiderEvalResult {
   byThreshold: { minScore: number; figures: DetectionFigures }[];
   /**
    * The attention flag against WIDER's pose label, on labelled faces >= 20 px found at score
-   * >= 0.5 (IoU >= 0.5, one-to-one): `typical` faces mostly face the camera, `atypical` ones
+   * >= 0.5 (the detection figures' matching, IoU >= 0.5): `typical` faces mostly face the camera, `atypical` ones
    * (WIDER: "atypical pose", mostly profiles and steep angles) mostly do not.
    */
   attention: AttentionFigures;
@@ -77,19 +77,13 @@ export function attentionFigures(samples: readonly { truth: { x: number; y: numb
   type M = { attention: boolean; yaw: number; measured: boolean };
   const groups = { typical: [] as M[], atypical: [] as M[] };
   for (const s of samples) {
-    const truth = s.truth.filter((t) => !t.ignore && t.h >= 20);
+    // The detection figures' matching at score 0.5, then only labelled faces >= 20 px count.
     const dets = s.dets.filter((d) => d.score >= 0.5);
-    const pairs: { t: number; d: number; v: number }[] = [];
-    truth.forEach((t, ti) => dets.forEach((d, di) => {
-      const v = iou(t, d);
-      if (v >= 0.5) pairs.push({ t: ti, d: di, v });
-    }));
-    pairs.sort((a, b) => b.v - a.v);
-    const usedT = new Set<number>(), usedD = new Set<number>();
-    for (const p of pairs) {
-      if (usedT.has(p.t) || usedD.has(p.d)) continue;
-      usedT.add(p.t); usedD.add(p.d);
-      (truth[p.t].pose === 1 ? groups.atypical : groups.typical).push({ attention: dets[p.d].attention, yaw: Math.abs(dets[p.d].yaw), measured: dets[p.d].measured });
+    for (const m of matchDetections(s.truth, dets)) {
+      const t = m.truth >= 0 ? s.truth[m.truth] : undefined;
+      if (!t || t.ignore || t.h < 20) continue;
+      const d = dets[m.det];
+      (t.pose === 1 ? groups.atypical : groups.typical).push({ attention: d.attention, yaw: Math.abs(d.yaw), measured: d.measured });
     }
   }
   const fig = (g: M[]): AttentionGroup => {

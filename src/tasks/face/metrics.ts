@@ -64,6 +64,33 @@ export interface DetectionFigures {
  * matched a face of another bucket or an ignored face, and counts as false positive if it
  * matched nothing and its own height falls in the bucket.
  */
+/**
+ * The matching {@link detectionFigures} uses, for one image: detections by descending score,
+ * each taking the not yet taken face of highest IoU ≥ `iouThreshold`. Returns, in that order,
+ * each detection's index in `detections`, its face's index in `truth` (-1: none) and its
+ * largest IoU with any face.
+ */
+export function matchDetections(truth: readonly Box[], detections: readonly (Box & { score: number })[], iouThreshold = 0.5): { det: number; truth: number; anyOverlap: number }[] {
+  const taken = new Array<boolean>(truth.length).fill(false);
+  const order = detections.map((_, i) => i).sort((a, b) => detections[b].score - detections[a].score);
+  return order.map((di) => {
+    const d = detections[di];
+    let best = -1;
+    let bestIou = iouThreshold;
+    let anyOverlap = 0;
+    for (let i = 0; i < truth.length; i++) {
+      const v = iou(d, truth[i]);
+      if (v > anyOverlap) anyOverlap = v;
+      if (!taken[i] && v >= bestIou) {
+        bestIou = v;
+        best = i;
+      }
+    }
+    if (best >= 0) taken[best] = true;
+    return { det: di, truth: best, anyOverlap };
+  });
+}
+
 export function detectionFigures(samples: readonly DetectionSample[], iouThreshold = 0.5): DetectionFigures {
   const bucketOf = (h: number) => HEIGHT_BUCKETS.findIndex((b) => h >= b.min && h < b.max);
   const perBucket = HEIGHT_BUCKETS.map(() => ({ faces: 0, found: 0, scored: [] as { score: number; tp: boolean }[] }));
@@ -71,24 +98,11 @@ export function detectionFigures(samples: readonly DetectionSample[], iouThresho
   let falsePositives = 0;
   let largeFalsePositives = 0;
   for (const s of samples) {
-    const taken = new Array<boolean>(s.truth.length).fill(false);
     for (const t of s.truth) if (!t.ignore) perBucket[bucketOf(t.h)].faces++;
-    const dets = [...s.detections].sort((a, b) => b.score - a.score);
-    detections += dets.length;
-    for (const d of dets) {
-      let best = -1;
-      let bestIou = iouThreshold;
-      let anyOverlap = 0;
-      for (let i = 0; i < s.truth.length; i++) {
-        const v = iou(d, s.truth[i]);
-        if (v > anyOverlap) anyOverlap = v;
-        if (!taken[i] && v >= bestIou) {
-          bestIou = v;
-          best = i;
-        }
-      }
+    detections += s.detections.length;
+    for (const { det, truth: best, anyOverlap } of matchDetections(s.truth, s.detections, iouThreshold)) {
+      const d = s.detections[det];
       if (best >= 0) {
-        taken[best] = true;
         const t = s.truth[best];
         if (t.ignore) continue;
         const b = perBucket[bucketOf(t.h)];
