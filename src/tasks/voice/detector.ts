@@ -71,6 +71,16 @@ export function detect(
   return out;
 }
 
+/** How long after a phrase ends its detection still counts as a hit (evaluation and threshold choice), samples at 16 kHz. */
+export const HIT_AFTER = 1.2 * 16000;
+
+/**
+ * Whether a detection ending at `end` (stream samples) belongs to a phrase spoken over
+ * [`start`, `stop`): between its start and {@link HIT_AFTER} after its end. The false-reject
+ * rate of `hmp eval voice` and of the training-side threshold choice both use this.
+ */
+export const isHit = (end: number, start: number, stop: number): boolean => end >= start && end <= stop + HIT_AFTER;
+
 /** Samples of speech evidence the VAD gate looks back over (the head's receptive field, ~2 s). */
 export const GATE_WINDOW = 2 * 16000;
 /** 32 ms VAD frames of speech the gate needs inside that window (96 ms). */

@@ -10,7 +10,7 @@
  */
 import type { AudioKernelOps } from '../../runtime/audio-kernels.js';
 import { createSessionFromFile } from '../../runtime/onnx.js';
-import { detect, isolated, newDetectorState, vadGate, vadSegments, type Detection, type VadMachineOptions } from './detector.js';
+import { detect, isHit, isolated, newDetectorState, vadGate, vadSegments, type Detection, type VadMachineOptions } from './detector.js';
 import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, runHead, STEP, type VoiceModels } from './pipeline.js';
 import { loadProfile, type VoiceProfile } from './profile.js';
@@ -154,13 +154,13 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
         const dets = detect(newDetectorState(), scores, classes, windowEnd(0), thresholds, refractory, gate, patience);
         let hit = false;
         for (const d of dets) {
-          if (d.end < clip.start || d.end > clip.end + 1.2 * 16000) continue;
+          if (!isHit(d.end, clip.start, clip.end)) continue;
           if (d.phrase === pi) hit = true;
           else confusions[pi]!++;
         }
         if (hit) hits[pi]![si]!++;
         const ok = isoOk(vadSegments(vad, SESSION_VAD));
-        if (dets.some((d) => d.phrase === pi && d.end >= clip.start && d.end <= clip.end + 1.2 * 16000 && ok(d))) isoHits[pi]![si]!++;
+        if (dets.some((d) => d.phrase === pi && isHit(d.end, clip.start, clip.end) && ok(d))) isoHits[pi]![si]!++;
       }
     }
     if ((c + 1) % 5 === 0) log(`positives: ${c + 1}/${clips} rounds (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -230,7 +230,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
     const hit = snrs.map(() => 0);
     for (const p of positives) {
       const dets = detect(newDetectorState(), p.scores, p.classes, windowEnd(0), ths, refractory, p.gate, patience);
-      if (dets.some((d) => d.phrase === p.phrase && d.end >= p.start && d.end <= p.end + 1.2 * 16000)) hit[p.snr]!++;
+      if (dets.some((d) => d.phrase === p.phrase && isHit(d.end, p.start, p.end))) hit[p.snr]!++;
     }
     let fa = 0;
     for (const q of negatives) fa += detect(newDetectorState(), q.scores, q.classes, windowEnd(0), ths, refractory, q.gate, patience).length;

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AudioKernelOps } from '../../runtime/audio-kernels.js';
-import { detect, newDetectorState, vadGate } from './detector.js';
+import { detect, isHit, newDetectorState, vadGate } from './detector.js';
 import { headScores, headToOnnx, trainHead, type HeadDataset, type HeadWeights } from './head.js';
 import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, STEP, type VoiceModels } from './pipeline.js';
@@ -435,7 +435,7 @@ export function chooseThresholds(h: HeadWeights, v: ValidationSet, phrases: read
         let miss = 0;
         for (const q of mine) {
           const dets = detect(newDetectorState(), q.s, C, windowEnd(0), only(t), refractory, q.gate, patience);
-          if (!dets.some((d) => d.end >= q.start && d.end <= q.end + 1.2 * 16000)) miss++;
+          if (!dets.some((d) => isHit(d.end, q.start, q.end))) miss++;
         }
         const frr = miss / Math.max(1, mine.length);
         const cost = frr + (FA_COST * fa) / Math.max(1e-9, v.hours);
