@@ -19,7 +19,7 @@ import { isExpected } from '../../tasks/barcode/eval.js';
 import { loadZxing, readBarcodesDefault } from '../../runtime/zxing.js';
 import { getEnhanceKernels } from '../../runtime/enhance-kernels.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { progress } from './scan.js';
+import { progress } from '../files.js';
 
 /** Default data folder: `../shared/eval/barcode` next to the package root. */
 export function defaultBarcodeData(): string {

@@ -2,12 +2,11 @@
  * `hmp faces <image|folder>` and `hmp eval faces`.
  * @internal
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { Engine } from '../../engine/engine.js';
-import { HmpError } from '../../errors.js';
 import { drawBoxes } from '../../runtime/face-images.js';
 import { defaultModelsDir, packageRoot } from '../../runtime/models.js';
 import { detectFaces, type FaceDetectOptions, type FaceDetector } from '../../tasks/face/index.js';
@@ -17,19 +16,7 @@ import { compositeBackgrounds, evalComposites } from '../../tasks/face/eval-comp
 import { DESCRIPTOR_MODELS } from '../../tasks/face/descriptor.js';
 import { sessionRunner } from '../../tasks/face/worker.js';
 import { getKernels } from '../../runtime/wasm.js';
-import { progress } from './scan.js';
-
-const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
-
-async function listImages(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listImages(p)));
-    else if (e.isFile() && IMAGE_EXT.test(e.name)) out.push(p);
-  }
-  return out;
-}
+import { listImages, progress, runOverFiles } from '../files.js';
 
 export const faces: Command = {
   name: ['faces'],
@@ -101,46 +88,25 @@ Exit status: 0 if every file was read (faces or not), 1 if any file failed, 2 on
     const files = isDir ? await listImages(target) : [target];
     const engine = await Engine.create({ verifyModels: false, ...(values.pool !== undefined ? { poolSize: Number(values.pool) } : {}) });
     let failed = 0;
-    let done = 0;
     try {
       // Validate options before reading any file, so a typo fails fast with its code.
       if (files.length > 0) await detectFaces(engine, { data: new Uint8Array(3 * 64 * 64), width: 64, height: 64, format: 'rgb' }, { ...options, attributes: false });
-      const results: (string | undefined)[] = new Array(files.length);
-      let next = 0;
-      let printed = 0;
-      const flush = () => {
-        while (printed < files.length && results[printed] !== undefined) process.stdout.write(results[printed++]!);
-      };
-      const worker = async () => {
-        for (let i = next++; i < files.length; i = next++) {
-          const file = files[i]!;
-          let line: string;
-          try {
-            const bytes = await readFile(file);
-            // The engine transfers (detaches) the buffer it is given; keep the original for --draw.
-            const r = await detectFaces(engine, values.draw ? new Uint8Array(bytes) : bytes, options);
-            if (values.draw) {
-              await drawBoxes(bytes, r.faces.map((f) => ({
-                x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height, points: f.keypoints,
-                color: f.attention ? '#00e676' : '#ffb300',
-                label: [f.score.toFixed(2), f.age !== undefined ? `${Math.round(f.age)}y` : '', f.gender ?? '', f.emotion ?? ''].filter(Boolean).join(' '),
-              })), values.draw);
-            }
-            line = values.json
-              ? JSON.stringify({ file, width: r.width, height: r.height, faces: r.faces }) + '\n'
-              : `${file}: ${r.faces.length} face(s) (${r.timings.totalMs} ms)\n` +
-                r.faces.map((f) => `  [${f.box.x}, ${f.box.y}, ${f.box.width}x${f.box.height}] score ${f.score} yaw ${f.angles.yaw} pitch ${f.angles.pitch} roll ${f.angles.roll}${f.attention ? ' attentive' : ''}${f.age !== undefined ? ` age ${f.age} ${f.gender} (${f.genderScore})` : ''}${f.emotion ? ` ${f.emotion} (${f.emotionScore})` : ''}${f.antispoof !== undefined ? ` real ${f.antispoof}` : ''}\n`).join('');
-          } catch (err) {
-            failed++;
-            const e = err instanceof HmpError ? { code: err.code, message: err.message } : { code: 'HMP_ERR_ENGINE_INTERNAL', message: (err as Error).message };
-            line = values.json ? JSON.stringify({ file, error: e }) + '\n' : `${file}: error ${e.code}: ${e.message}\n`;
-          }
-          results[i] = line;
-          flush();
-          if (isDir) progress(++done, files.length);
+      failed = await runOverFiles(files, engine.options.poolSize, Boolean(values.json), isDir, async (file) => {
+        const bytes = await readFile(file);
+        // The engine transfers (detaches) the buffer it is given; keep the original for --draw.
+        const r = await detectFaces(engine, values.draw ? new Uint8Array(bytes) : bytes, options);
+        if (values.draw) {
+          await drawBoxes(bytes, r.faces.map((f) => ({
+            x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height, points: f.keypoints,
+            color: f.attention ? '#00e676' : '#ffb300',
+            label: [f.score.toFixed(2), f.age !== undefined ? `${Math.round(f.age)}y` : '', f.gender ?? '', f.emotion ?? ''].filter(Boolean).join(' '),
+          })), values.draw);
         }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, engine.options.poolSize) }, worker));
+        return values.json
+          ? JSON.stringify({ file, width: r.width, height: r.height, faces: r.faces }) + '\n'
+          : `${file}: ${r.faces.length} face(s) (${r.timings.totalMs} ms)\n` +
+            r.faces.map((f) => `  [${f.box.x}, ${f.box.y}, ${f.box.width}x${f.box.height}] score ${f.score} yaw ${f.angles.yaw} pitch ${f.angles.pitch} roll ${f.angles.roll}${f.attention ? ' attentive' : ''}${f.age !== undefined ? ` age ${f.age} ${f.gender} (${f.genderScore})` : ''}${f.emotion ? ` ${f.emotion} (${f.emotionScore})` : ''}${f.antispoof !== undefined ? ` real ${f.antispoof}` : ''}\n`).join('');
+      });
     } finally {
       await engine.dispose();
     }

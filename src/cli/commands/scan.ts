@@ -2,35 +2,12 @@
  * `hmp scan <image|folder>`: decode barcodes in an image or every image of a folder.
  * @internal
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { Engine } from '../../engine/engine.js';
-import { HmpError } from '../../errors.js';
+import { listImages, runOverFiles } from '../files.js';
 import { scanCode, type ScanCodeOptions } from '../../tasks/barcode/index.js';
-
-const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
-
-/** Lists image files of a folder (recursively), sorted. */
-async function listImages(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listImages(p)));
-    else if (e.isFile() && IMAGE_EXT.test(e.name)) out.push(p);
-  }
-  return out;
-}
-
-/** A one-line progress bar on stderr (only when stderr is a terminal, so logs stay clean). */
-export function progress(done: number, total: number, label = ''): void {
-  if (!process.stderr.isTTY) return;
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`.slice(0, (process.stderr.columns ?? 100) - 1).padEnd(Math.min(100, (process.stderr.columns ?? 100) - 1)));
-  if (done === total) process.stderr.write('\n');
-}
 
 export const scan: Command = {
   name: ['scan'],
@@ -80,39 +57,17 @@ Exit status: 0 if every file was read (codes or not), 1 if any file failed, 2 on
       ...(values.pool !== undefined ? { poolSize: Number(values.pool) } : {}),
     });
     let failed = 0;
-    let done = 0;
     try {
       // Validate options once before reading any file, so a typo fails fast with its code.
       if (files.length > 0) await scanCode(engine, { data: new Uint8Array(1), width: 1, height: 1, format: 'gray' }, options);
-      const results: (string | undefined)[] = new Array(files.length);
-      let next = 0;
-      let printed = 0;
-      const flush = () => {
-        while (printed < files.length && results[printed] !== undefined) process.stdout.write(results[printed++]!);
-      };
-      const worker = async () => {
-        for (let i = next++; i < files.length; i = next++) {
-          const file = files[i]!;
-          let line: string;
-          try {
-            const bytes = await readFile(file);
-            const r = await scanCode(engine, bytes, options);
-            line = values.json
-              ? JSON.stringify({ file, codes: r.codes, ms: r.ms }) + '\n'
-              : r.codes.length === 0
-                ? `${file}: no code (${r.ms} ms)\n`
-                : r.codes.map((c) => `${file}: ${c.scanType} ${JSON.stringify(c.text)} [${c.pass}] (${r.ms} ms)`).join('\n') + '\n';
-          } catch (err) {
-            failed++;
-            const e = err instanceof HmpError ? { code: err.code, message: err.message } : { code: 'HMP_ERR_ENGINE_INTERNAL', message: (err as Error).message };
-            line = values.json ? JSON.stringify({ file, error: e }) + '\n' : `${file}: error ${e.code}: ${e.message}\n`;
-          }
-          results[i] = line;
-          flush();
-          if (isDir) progress(++done, files.length);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, engine.options.poolSize) }, worker));
+      failed = await runOverFiles(files, engine.options.poolSize, Boolean(values.json), isDir, async (file) => {
+        const r = await scanCode(engine, await readFile(file), options);
+        return values.json
+          ? JSON.stringify({ file, codes: r.codes, ms: r.ms }) + '\n'
+          : r.codes.length === 0
+            ? `${file}: no code (${r.ms} ms)\n`
+            : r.codes.map((c) => `${file}: ${c.scanType} ${JSON.stringify(c.text)} [${c.pass}] (${r.ms} ms)`).join('\n') + '\n';
+      });
     } finally {
       await engine.dispose();
     }
