@@ -130,7 +130,7 @@ export const benchmarks: BenchDef[] = [
     name: 'faces.detect640.ort', group: 'faces', gate: true, setup,
     // Raw ORT: the same detector runs (full pass + tiles) on prepared inputs.
     fn: async () => {
-      for (const t of detectorInputs640) await run('blazeface-back', t, [1, 256, 256, 3]);
+      for (const t of detectorInputs640) await run('blazeface-back', t, [1, 3, 256, 256]);
     },
   },
   {

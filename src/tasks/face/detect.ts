@@ -101,17 +101,18 @@ export function halveToward(k: Kernels, src: Uint8Array, w: number, h: number, c
   return { src, w, h };
 }
 
-const NORM = { layout: 'nhwc', mean: [127.5], std: [127.5] } as const;
+const NORM = { layout: 'nchw', mean: [127.5], std: [127.5] } as const;
 
 /**
- * The detector input for one window: NHWC float32 in [-1, 1], the window's visible part
- * scaled by `S/side` and pasted at the top-left of a black S×S canvas. Returns the exact
- * per-axis scales used (rounding makes them differ slightly from S/side).
+ * The detector input for one window: NCHW float32 in [-1, 1] (the shipped BlazeFace models take
+ * NCHW, `src/convert/cpu-layout.ts`), the window's visible part scaled by `S/side` and pasted at
+ * the top-left of a black S×S canvas. Returns the exact per-axis scales used (rounding makes
+ * them differ slightly from S/side).
  *
- * The final resize and the normalisation are one WASM pass (`resizeNormalize`) written straight
- * into the tensor when the visible part spans the full tensor width (full-frame landscape pass,
- * inner tiles): in NHWC its rows are then a contiguous prefix, and only the black rows below
- * are filled. Other windows (portrait frames, right-edge tiles) paste rows into a canvas first.
+ * The visible part is resized (bytes) straight into the canvas when it spans the full width
+ * (full-frame landscape pass, inner tiles): its rows are then a contiguous prefix and only the
+ * black rows below are filled; other windows paste rows. One WASM pass normalises the canvas
+ * into the tensor, so the black border comes out as exactly -1.
  */
 export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?: Float32Array, S: number = BLAZEFACE_INPUT): { tensor: Float32Array; sx: number; sy: number } {
   const c = img.channels;
@@ -126,17 +127,20 @@ export function windowTensor(k: Kernels, img: RgbImage, win: DetectWindow, out?:
   const region = iw === img.width && ih === img.height ? img.data : k.crop(img.data, img.width, img.height, c, x0, y0, iw, ih);
   const h = halveToward(k, region, iw, ih, c, pw, ph);
   const tensor = out ?? new Float32Array(S * S * 3);
-  if (pw === S) {
-    const n = pw * ph * 3;
-    if (h.w === pw && h.h === ph) k.normalize(h.src, pw, ph, c, NORM, tensor.subarray(0, n));
-    else k.resizeNormalize(h.src, h.w, h.h, c, pw, ph, NORM, tensor.subarray(0, n));
-    tensor.fill(-1, n);
-  } else {
-    const small = h.w === pw && h.h === ph ? h.src : k.resizeBilinear(h.src, h.w, h.h, c, pw, ph);
-    const canvas = new Uint8Array(S * S * c);
-    for (let r = 0; r < ph; r++) canvas.set(small.subarray(r * pw * c, (r + 1) * pw * c), r * S * c);
-    k.normalize(canvas, S, S, c, NORM, tensor);
+  const same = h.w === pw && h.h === ph;
+  let canvas: Uint8Array;
+  if (pw === S && ph === S) canvas = same ? h.src : k.resizeBilinear(h.src, h.w, h.h, c, pw, ph);
+  else {
+    canvas = new Uint8Array(S * S * c);
+    if (pw === S) {
+      if (same) canvas.set(h.src);
+      else k.resizeBilinear(h.src, h.w, h.h, c, pw, ph, canvas.subarray(0, pw * ph * c));
+    } else {
+      const small = same ? h.src : k.resizeBilinear(h.src, h.w, h.h, c, pw, ph);
+      for (let r = 0; r < ph; r++) canvas.set(small.subarray(r * pw * c, (r + 1) * pw * c), r * S * c);
+    }
   }
+  k.normalize(canvas, S, S, c, NORM, tensor);
   return { tensor, sx: pw / iw, sy: ph / ih };
 }
 
@@ -191,7 +195,7 @@ export async function blazefaceCandidates(
   const buf = new Float32Array(S * S * 3);
   for (const win of windows) {
     const { tensor, sx, sy } = windowTensor(k, img, win, buf);
-    const out = await run(model, tensor, [1, S, S, 3]);
+    const out = await run(model, tensor, [1, 3, S, S]);
     checkpoint();
     const c: Candidates = decodeBlazeface(out[BLAZEFACE_OUTPUTS.scoresA], out[BLAZEFACE_OUTPUTS.scoresB], out[BLAZEFACE_OUTPUTS.regA], out[BLAZEFACE_OUTPUTS.regB], s.minScore);
     const ox = Math.max(0, win.x);
