@@ -109,7 +109,8 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
     source: hm('faceboxes.json'),
     origin: 'FaceBoxes (Zhang et al. 2017, "FaceBoxes: A CPU Real-time Face Detector with High Accuracy"), TensorFlow implementation by TropComplique (FaceBoxes-tensorflow, trained on WIDER FACE train), TF1 Object Detection export as distributed by vladmandic/human; network part converted by hmp',
     licence: `${HM_LICENCE}; upstream TropComplique/FaceBoxes-tensorflow weights: licence not stated in the package, not verified by hmp`,
-    cpuLayout: { nchwInput: true },
+    // conv1's CReLU only: at 128x128 its unblocked Neg + Concat + reorders cost more than the doubled Conv; conv2's (32x32) do not.
+    cpuLayout: { foldCrelu: ['conv1/batch_norm/FusedBatchNorm/conv'], nchwInput: true },
     inputs: { image: { layout: 'NCHW RGB', range: [-1, 1], meaning: 'image (any size) padded bottom/right with black to multiples of 128, RGB mapped to [-1, 1] as 2 * (x / 255) - 1 (padding = -1); the graph\'s standardize_input/sub' } },
     outputs: {
       box_encodings: { meaning: 'SSD box encodings [ty, tx, th, tw] per anchor (scale factors 10, 10, 5, 5); anchors and decoding in src/tasks/face/faceboxes.ts (graph tensor reshaping/concat)' },
