@@ -40,6 +40,8 @@ export interface DetectSettings {
   minFaceSize: number;
   /** Smallest tile side in frame pixels; below the model input the tile is upsampled. Default 256. */
   minTileSide?: number;
+  /** Run the letterboxed full-frame window. Default true; `detector: 'both'` runs tiles only. */
+  fullFrame?: boolean;
 }
 
 /** A detection in image pixels. */
@@ -189,7 +191,7 @@ export async function blazefaceCandidates(
   into: CandidateSet = { boxes: [], scores: [], keypoints: [] },
 ): Promise<CandidateSet> {
   const S = BLAZEFACE_INPUT;
-  const windows = planWindows(img.width, img.height, s.minFaceSize, s.minTileSide);
+  const windows = planWindows(img.width, img.height, s.minFaceSize, s.minTileSide).filter((w) => w.tile || s.fullFrame !== false);
   const { boxes, scores } = into;
   const kps = into.keypoints;
   const buf = new Float32Array(S * S * 3);

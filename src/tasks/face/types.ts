@@ -80,15 +80,17 @@ export interface FaceDetectResult {
   height: number;
   /** Best first; `[]` when there is no face. */
   faces: DetectedFace[];
-  /** Milliseconds spent in the worker (decode to result) and in model runs. */
+  /** Milliseconds spent in the worker (decode to result) and in model runs; `windows`: detector runs (FaceBoxes and BlazeFace back). */
   timings: { totalMs: number; detectMs: number; attributesMs: number; windows: number };
 }
 
 /** Options of {@link detectFaces}. */
 export interface FaceDetectOptions {
   /**
-   * Face detector: `both` (FaceBoxes plus BlazeFace back, candidates merged by one weighted NMS,
-   * BlazeFace's scores calibrated down; keypoints from BlazeFace), `faceboxes` (FaceBoxes alone,
+   * Face detector: `both` (FaceBoxes on the frame plus BlazeFace back on the small-face tiles,
+   * candidates merged by one weighted NMS, BlazeFace's scores calibrated down; BlazeFace back on
+   * the whole frame only when FaceBoxes finds nothing; keypoints from BlazeFace, back or front on
+   * the face's crop), `faceboxes` (FaceBoxes alone,
    * one pass scaled per `faceboxesSize`; keypoints from a BlazeFace front run on each face's
    * crop) or `blazeface` (BlazeFace back, 256-px windows tiled per `minFaceSize`). Default
    * `'both'` (best recall on WIDER and on 720p composites at few false positives, docs/faces.md).

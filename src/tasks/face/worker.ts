@@ -9,9 +9,9 @@ import { decodeImage, type DecodedImage, type ImagePayload } from '../../runtime
 import { getSession, ort, runSession } from '../../runtime/onnx.js';
 import { getKernels, type Kernels } from '../../runtime/wasm.js';
 import { KEYPOINT_NAMES } from './blazeface.js';
-import { blazefaceCandidates, mergeCandidates, type ModelRunner, type RawDetection, type RgbImage, planWindows } from './detect.js';
+import { blazefaceCandidates, mergeCandidates, type ModelRunner, type RawDetection, type RgbImage } from './detect.js';
 import { faceboxesCandidates, MAX_KEYPOINT_REFINES, refineKeypoints } from './detect-faceboxes.js';
-import { ATTRIBUTE_MODELS, EMOTIONS, predictAttributes, predictAttributesFlip } from './attributes.js';
+import { ATTRIBUTE_MODELS, EMOTIONS, predictAgeGender, predictAttributes } from './attributes.js';
 import { computeDescriptor, DESCRIPTOR_MODEL, DESCRIPTOR_MODELS } from './descriptor.js';
 import { estimateAngles, isAttentive } from './pose.js';
 import { ageBand, type FaceDetector, type DetectedFace, type FaceBox, type FaceDetectResult } from './types.js';
@@ -72,7 +72,12 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
  */
 export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, config: FaceConfig, checkpoint: () => void = () => {}): Promise<FaceDetectResult> {
   const t0 = performance.now();
-  const dets = await detectCandidates(k, run, img, config, checkpoint);
+  let windows = 0;
+  const counted: ModelRunner = (model, input, dims) => {
+    if (model === FACE_MODELS.detector || model === FACE_MODELS.faceboxes) windows++;
+    return run(model, input, dims);
+  };
+  const dets = await detectCandidates(k, counted, img, config, checkpoint);
   const t1 = performance.now();
   const faces: DetectedFace[] = [];
   const attr = ATTRIBUTE_MODELS[FACE_MODELS.attributes];
@@ -91,9 +96,9 @@ export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, 
     };
     if (wantsAttributes(config.attributes, d)) {
       checkpoint();
-      // Averaging the prediction on the crop and on its mirror image: +2 points of gender
-      // accuracy and −0.3 years MAE on UTKFace for one more 112-px run (docs/faces.md).
-      const ag = await predictAttributesFlip(k, run, img, d, attr);
+      // The mirrored crop too where the gender is uncertain (+2 points of gender accuracy on
+      // UTKFace from a second 112-px run on 30 % of the faces; docs/faces.md).
+      const ag = await predictAgeGender(k, run, img, d, attr);
       const age = ag.age as number;
       const male = ag.male as number;
       face.age = r1(Math.max(0, age));
@@ -124,7 +129,7 @@ export async function analyzeFaces(k: Kernels, run: ModelRunner, img: RgbImage, 
     width: img.width,
     height: img.height,
     faces,
-    timings: { totalMs: r1(t2 - t0), detectMs: r1(t1 - t0), attributesMs: r1(t2 - t1), windows: (config.detector !== 'faceboxes' ? planWindows(img.width, img.height, config.minFaceSize).length : 0) + (config.detector !== 'blazeface' ? 1 : 0) },
+    timings: { totalMs: r1(t2 - t0), detectMs: r1(t1 - t0), attributesMs: r1(t2 - t1), windows },
   };
 }
 
@@ -140,11 +145,12 @@ const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 /**
- * Runs the configured detector(s) and merges the candidates with one weighted NMS. Keypoints
- * (FaceBoxes has none): for `both`, each face takes the keypoints of the BlazeFace-only merge's
- * face overlapping it (exactly what `blazeface` would report, so alignment and attributes are
- * unchanged for faces BlazeFace finds); faces without one, and every `faceboxes` face, get
- * BlazeFace front keypoints from their crop (`refineKeypoints`).
+ * Runs the configured detector(s) and merges the candidates with one weighted NMS. `both`:
+ * FaceBoxes on the whole frame, BlazeFace back on the plan's tiles (none on frames whose long
+ * side is under ~17 × `minFaceSize`), and BlazeFace back on the whole frame only when FaceBoxes
+ * found nothing. Keypoints (FaceBoxes has none): each face takes those of the BlazeFace merge's
+ * face overlapping it; faces without one, and every `faceboxes` face, get BlazeFace front
+ * keypoints from their crop (`refineKeypoints`).
  */
 export async function detectCandidates(k: Kernels, run: ModelRunner, img: RgbImage, config: FaceConfig, checkpoint: () => void = () => {}): Promise<RawDetection[]> {
   if (config.detector === 'blazeface') return mergeCandidates(k, await blazefaceCandidates(k, run, FACE_MODELS.detector, img, config, checkpoint), img, config);
@@ -152,7 +158,10 @@ export async function detectCandidates(k: Kernels, run: ModelRunner, img: RgbIma
   let bfDets: RawDetection[] = [];
   if (config.detector === 'both') {
     checkpoint();
-    const bf = await blazefaceCandidates(k, run, FACE_MODELS.detector, img, config, checkpoint);
+    // BlazeFace back on the tiles the plan has (small faces in large frames); its full-frame pass
+    // only as the fallback when FaceBoxes found nothing (docs/faces.md: dropping it elsewhere left
+    // WIDER and the 720p composites unchanged and costs 3.7-5 ms per frame).
+    const bf = await blazefaceCandidates(k, run, FACE_MODELS.detector, img, { ...config, fullFrame: c.scores.length === 0 }, checkpoint);
     bfDets = mergeCandidates(k, bf, img, config);
     const shift = BOTH_BLAZEFACE_LOGIT_SHIFT;
     const minRaw = sigmoid(logit(config.minScore) + shift);
