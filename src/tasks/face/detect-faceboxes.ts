@@ -120,7 +120,7 @@ export const MAX_KEYPOINT_REFINES = 8;
 export async function refineKeypoints(k: Kernels, run: ModelRunner, model: string, img: RgbImage, dets: RawDetection[], max = MAX_KEYPOINT_REFINES, checkpoint: () => void = () => {}): Promise<void> {
   const S = BLAZEFACE_FRONT_INPUT;
   const order = dets.map((_, i) => i).filter((i) => dets[i]?.keypointsMeasured === false).sort((a, b) => faceSide(dets[b] as RawDetection) - faceSide(dets[a] as RawDetection)).slice(0, max);
-  const buf = new Float32Array(S * S * 3);
+  const buf = order.length > 0 ? new Float32Array(S * S * 3) : undefined;
   for (const i of order) {
     const d = dets[i] as RawDetection;
     const side = Math.round(2 * faceSide(d));
