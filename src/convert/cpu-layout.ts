@@ -47,6 +47,12 @@ export interface CpuLayoutOptions {
    * pays only where the output is large.
    */
   foldCrelu?: readonly string[];
+  /**
+   * Rewrite `Max(LeakyRelu_α(Conv(x)), c)` (a scalar floor c < 0) as `LeakyRelu_α(Relu(Conv'(x)) + d)`
+   * with d = c/α: the Conv's bias lowered by d, then a depthwise 1x1 Conv adding d back, which
+   * onnxruntime runs blocked with the LeakyRelu fused; `Max` has no blocked kernel.
+   */
+  leakyFloor?: boolean;
 }
 
 const fail = (msg: string): never => {
@@ -83,7 +89,7 @@ interface Channels {
 }
 
 /** Ops through which zero padding channels stay zero, so a padded tensor may flow into them. */
-const CHANNEL_SAFE = new Set(['Conv', 'Relu', 'Add', 'MaxPool', 'Concat']);
+const CHANNEL_SAFE = new Set(['Conv', 'Relu', 'LeakyRelu', 'Add', 'MaxPool', 'Concat']);
 
 /** See the module comment. Mutates `m`. */
 export function padChannels(m: Model, block: number): void {
@@ -139,6 +145,7 @@ export function padChannels(m: Model, block: number): void {
         break;
       }
       case 'Relu':
+      case 'LeakyRelu': // f(0) = 0 for both: zero channels stay zero
       case 'MaxPool':
         if (ins[0]) state.set(out, ins[0]);
         break;
@@ -272,6 +279,57 @@ export function foldCrelu(m: Model, convs: readonly string[]): number {
   return folded;
 }
 
+/** See {@link CpuLayoutOptions.leakyFloor}. Mutates `m`; returns the number of floors rewritten. */
+export function leakyFloor(m: Model): number {
+  const g = m.graph ?? fail('model has no graph');
+  const inits = new Map((g.initializer ?? []).map((t) => [t.name as string, t]));
+  const producer = new Map<string, Node>();
+  const consumers = new Map<string, Node[]>();
+  for (const n of g.node ?? []) {
+    for (const o of n.output ?? []) producer.set(o, n);
+    for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  }
+  const out: Node[] = [];
+  let k = 0;
+  for (const n of g.node ?? []) {
+    const cT = n.opType === 'Max' && n.input?.length === 2 ? inits.get(n.input[1] as string) : undefined;
+    const lr = producer.get(n.input?.[0] as string);
+    const conv = lr?.opType === 'LeakyRelu' ? producer.get(lr.input?.[0] as string) : undefined;
+    const c = cT && cT.dims?.every((d) => Number(d) === 1) ? (floats(cT)[0] as number) : NaN;
+    const alpha = lr?.attribute?.find((a) => a.name === 'alpha')?.f ?? 0.01;
+    if (!cT || !lr || conv?.opType !== 'Conv' || !(c < 0) || !(alpha > 0) || (consumers.get(lr.output?.[0] as string) ?? []).length !== 1 || (consumers.get(conv.output?.[0] as string) ?? []).length !== 1) {
+      out.push(n);
+      continue;
+    }
+    const bName = conv.input?.[2] ?? fail(`Conv ${conv.name}: no bias to shift`);
+    const b = inits.get(bName) ?? fail(`Conv ${conv.name}: bias is not an initializer`);
+    if ((consumers.get(bName) ?? []).length !== 1) fail(`Conv ${conv.name}: shared bias`);
+    const d = c / alpha;
+    const bf = floats(b).map((v) => v - d);
+    setFloats(b, [bf.length], bf);
+    const C = bf.length;
+    lr.opType = 'Relu';
+    lr.attribute = [];
+    const name = `${n.output?.[0]}/leaky_floor`;
+    g.initializer?.push(onnx.TensorProto.fromObject({ name: `${name}/w`, dataType: onnx.TensorProto.DataType.FLOAT, dims: [C, 1, 1, 1], rawData: new Uint8Array(new Float32Array(C).fill(1).buffer) }));
+    g.initializer?.push(onnx.TensorProto.fromObject({ name: `${name}/b`, dataType: onnx.TensorProto.DataType.FLOAT, dims: [C], rawData: new Uint8Array(new Float32Array(C).fill(d).buffer) }));
+    out.push(onnx.NodeProto.fromObject({
+      opType: 'Conv', name: `${name}/shift`, input: [lr.output?.[0] as string, `${name}/w`, `${name}/b`], output: [`${name}/shifted`],
+      attribute: [{ name: 'group', type: onnx.AttributeProto.AttributeType.INT, i: C }, { name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1] }],
+    }));
+    out.push(onnx.NodeProto.fromObject({
+      opType: 'LeakyRelu', name: `${name}/leaky`, input: [`${name}/shifted`], output: [n.output?.[0] as string],
+      attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: alpha }],
+    }));
+    k++;
+  }
+  g.node = out;
+  const used = new Set(out.flatMap((x) => x.input ?? []));
+  g.initializer = (g.initializer ?? []).filter((t) => used.has(t.name as string));
+  if (k > 0) g.valueInfo = [];
+  return k;
+}
+
 /** See the module comment. Mutates `m`. */
 export function nchwInput(m: Model): void {
   const g = m.graph ?? fail('model has no graph');
@@ -292,6 +350,7 @@ export function nchwInput(m: Model): void {
 /** The manifest's record of the rewrites (`rewrites` of a model entry). */
 export function cpuLayoutText(o: CpuLayoutOptions): string[] {
   const r: string[] = [];
+  if (o.leakyFloor) r.push('Max(LeakyRelu(Conv(x)), c) rewritten as LeakyRelu(Relu(Conv(x) - c/alpha) + c/alpha), the shift a depthwise 1x1 Conv');
   if (o.foldCrelu) r.push(`CReLU Concat(y, -y) folded into Conv ${o.foldCrelu.join(', ')} (weights [W; -W], bias [b; -b])`);
   if (o.padChannels) r.push(`channels padded with zeros to multiples of ${o.padChannels} (onnxruntime NCHWc blocks; outputs unchanged)`);
   if (o.nchwInput) r.push('input taken as NCHW (the leading NHWC-to-NCHW Transpose removed)');
@@ -305,6 +364,7 @@ export function cpuLayoutText(o: CpuLayoutOptions): string[] {
  */
 export function optimizeForCpu(bytes: Uint8Array, o: CpuLayoutOptions): Uint8Array {
   const m = onnx.ModelProto.decode(bytes);
+  if (o.leakyFloor && leakyFloor(m) === 0) fail('no Max(LeakyRelu(Conv), c) floor to rewrite');
   if (o.foldCrelu && foldCrelu(m, o.foldCrelu) !== o.foldCrelu.length) fail(`not every Conv of ${o.foldCrelu.join(', ')} is followed by a CReLU`);
   if (o.padChannels) padChannels(m, o.padChannels);
   if (o.nchwInput) nchwInput(m);

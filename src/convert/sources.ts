@@ -249,6 +249,9 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
     licence: 'Apache-2.0 (openWakeWord feature models); package MIT',
     inputs: { input_1: { layout: '[batch, 76, 32, 1]', meaning: 'window of 76 mel frames (32 bins), scaled as melspectrogram / 10 + 2' } },
     outputs: { conv2d_19: { layout: '[batch, 1, 1, 96]', meaning: '96-d speech embedding per window' } },
+    // Its 19 `max(LeakyRelu(conv), -0.4)` floors ran unblocked between reorders; rewritten and
+    // channel-padded it runs blocked end to end (0.94 → 0.83 ms per window, outputs equal to 1.4e-5 of 44).
+    cpuLayout: { leakyFloor: true, padChannels: 16 },
   },
   ...FACEAPI_SOURCES,
 ]);
