@@ -6,8 +6,12 @@
 import * as ort from 'onnxruntime-node';
 import { createErrorWith } from '../errors.js';
 import { findModel } from './models.js';
+import { registerSyncBackend, SYNC_BACKEND } from './ort-sync.js';
 
 export { ort };
+
+/** True when sessions run on hmp's immediate-run backend (`ort-sync.ts`), else onnxruntime-node's. */
+export const SYNC_RUNS = registerSyncBackend();
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
@@ -21,6 +25,9 @@ export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = Object.freez
   enableMemPattern: true,
   // Warnings such as unused initializers in converted graphs are noise in a server's log.
   logSeverityLevel: 3,
+  // onnxruntime's CPU provider through hmp's backend: the same native session, without the
+  // event-loop turn onnxruntime-node adds to every run (ort-sync.ts).
+  ...(SYNC_RUNS ? { executionProviders: [SYNC_BACKEND] } : {}),
 }) as ort.InferenceSession.SessionOptions;
 
 /**
