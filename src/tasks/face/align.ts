@@ -5,7 +5,7 @@
  * @internal
  */
 import type { AffineMatrix, Kernels } from '../../runtime/wasm.js';
-import type { RgbImage } from './detect.js';
+import { cropRows, type RgbImage } from './detect.js';
 
 /** A detected face's geometry needed for alignment (image pixels). */
 export interface FaceGeometry {
@@ -67,7 +67,8 @@ export function alignedCrop(k: Kernels, img: RgbImage, f: FaceGeometry, size: nu
   const m = alignMatrix(f, size, scale, mirror);
   const r = sourceRect(m, size, img.width, img.height);
   if (!r || r.w * r.h * 2 >= img.width * img.height) return k.warpAffine(img.data, img.width, img.height, img.channels, m, size, size, 0);
-  const region = k.crop(img.data, img.width, img.height, img.channels, r.x, r.y, r.w, r.h);
+  // Row copies in JS: the WASM crop would copy the whole frame into WASM memory first.
+  const region = cropRows(img, r.x, r.y, r.w, r.h);
   // dst = A·(p_region + o) + t  →  translation t + A·o.
   const shifted = [m[0], m[1], m[2] + m[0] * r.x + m[1] * r.y, m[3], m[4], m[5] + m[3] * r.x + m[4] * r.y];
   return k.warpAffine(region, r.w, r.h, img.channels, shifted, size, size, 0);
