@@ -100,10 +100,34 @@ export const ATTRIBUTE_MODELS: Readonly<Record<string, AttributeModel>> = Object
 
 /** The model input for one face: aligned crop → float tensor. */
 export function attributeInput(k: Kernels, img: RgbImage, face: FaceGeometry, m: AttributeModel, scale = m.scale, mirror = false): { data: Float32Array; dims: number[] } {
-  let crop = alignedCrop(k, img, face, m.size, scale, mirror);
-  let c: 1 | 3 | 4 = img.channels;
+  const crop = alignedCrop(k, img, face, m.size, scale);
+  return cropInput(k, mirror ? mirrorCrop(crop, m.size, img.channels) : crop, img.channels, m);
+}
+
+/**
+ * A square crop mirrored left to right. Equal byte for byte to warping with the mirrored matrix
+ * (`alignedCrop(..., mirror = true)` samples the same source points, columns reversed), at the
+ * cost of a copy instead of a second warp.
+ */
+export function mirrorCrop(crop: Uint8Array, size: number, channels: number): Uint8Array {
+  const out = new Uint8Array(crop.length);
+  const row = size * channels;
+  for (let y = 0; y < size; y++) {
+    const o = y * row;
+    for (let x = 0; x < size; x++) {
+      const from = o + x * channels;
+      const to = o + (size - 1 - x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = crop[from + c] as number;
+    }
+  }
+  return out;
+}
+
+/** An aligned crop (image channels) → the model's float tensor. */
+export function cropInput(k: Kernels, crop: Uint8Array, channels: 3 | 4, m: AttributeModel): { data: Float32Array; dims: number[] } {
+  let c: 1 | 3 | 4 = channels;
   if (m.gray) {
-    crop = k.convert(crop, m.size, m.size, img.channels === 4 ? 'rgba' : 'rgb', 'gray');
+    crop = k.convert(crop, m.size, m.size, channels === 4 ? 'rgba' : 'rgb', 'gray');
     c = 1;
   }
   const data = k.normalize(crop, m.size, m.size, c, { layout: m.layout, ...m.norm });
@@ -117,8 +141,9 @@ export function attributeInput(k: Kernels, img: RgbImage, face: FaceGeometry, m:
  * One run of N=2 costs less than two runs of N=1 and halves the per-run overhead.
  */
 export async function predictAttributesFlip(k: Kernels, run: ModelRunner, img: RgbImage, face: FaceGeometry, m: AttributeModel): Promise<AttributePrediction> {
-  const a = attributeInput(k, img, face, m);
-  const b = attributeInput(k, img, face, m, m.scale, true);
+  const crop = alignedCrop(k, img, face, m.size, m.scale);
+  const a = cropInput(k, crop, img.channels, m);
+  const b = cropInput(k, mirrorCrop(crop, m.size, img.channels), img.channels, m);
   const data = new Float32Array(2 * a.data.length);
   data.set(a.data);
   data.set(b.data, a.data.length);
@@ -157,10 +182,13 @@ export async function predictAgeGender(
   m: AttributeModel,
   mirrorBelow = MIRROR_BELOW,
 ): Promise<AttributePrediction & { mirrored: boolean }> {
-  const p = await predictAttributes(k, run, img, face, m);
+  const crop = alignedCrop(k, img, face, m.size, m.scale);
+  const first = cropInput(k, crop, img.channels, m);
+  const p = m.decode(await run(m.name, first.data, first.dims));
   const male = p.male as number;
   if (!(Math.max(male, 1 - male) < mirrorBelow)) return { ...p, mirrored: false };
-  const q = await predictAttributes(k, run, img, face, m, m.scale, true);
+  const second = cropInput(k, mirrorCrop(crop, m.size, img.channels), img.channels, m);
+  const q = m.decode(await run(m.name, second.data, second.dims));
   const r: AttributePrediction & { mirrored: boolean } = { mirrored: true, male: (male + (q.male as number)) / 2 };
   if (p.age !== undefined && q.age !== undefined) r.age = (p.age + q.age) / 2;
   return r;

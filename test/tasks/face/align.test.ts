@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRgb } from '../../../dist/src/runtime/face-images.js';
 import { getKernels } from '../../../dist/src/runtime/wasm.js';
 import { alignMatrix, alignedCrop, sourceRect } from '../../../dist/src/tasks/face/align.js';
+import { mirrorCrop } from '../../../dist/src/tasks/face/attributes.js';
 import { detectBlazeface } from '../../../dist/src/tasks/face/detect.js';
 import { sessionRunner } from '../../../dist/src/tasks/face/worker.js';
 import { defaultModelsDir } from '../../../dist/src/runtime/models.js';
@@ -36,6 +37,8 @@ describe.skipIf(!existsSync(UTK))('alignedCrop copies only the face region into 
       // Fixed-point rounding of shifted coordinates may move a rare sample by one level.
       expect(maxDiff, `${size}@${scale}`).toBeLessThanOrEqual(1);
       expect(differing / whole.length).toBeLessThan(0.01);
+      // The age/gender mirror is the unmirrored crop's bytes reversed per row, not a second warp.
+      if (mirror) expect(Array.from(mirrorCrop(alignedCrop(k, img, face, size, scale, false), size, 3))).toEqual(Array.from(part));
     }
   });
 });
