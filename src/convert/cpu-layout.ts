@@ -82,6 +82,19 @@ function setFloats(t: Tensor, dims: number[], data: Float32Array): void {
   t.rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** The graph with its initializers by name and, per tensor, the node making it and the nodes reading it. */
+function indexGraph(m: Model): { g: onnxProto.onnx.IGraphProto; inits: Map<string, Tensor>; producer: Map<string, Node>; consumers: Map<string, Node[]> } {
+  const g = m.graph ?? fail('model has no graph');
+  const inits = new Map((g.initializer ?? []).map((t) => [t.name as string, t]));
+  const producer = new Map<string, Node>();
+  const consumers = new Map<string, Node[]>();
+  for (const n of g.node ?? []) {
+    for (const o of n.output ?? []) producer.set(o, n);
+    for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  }
+  return { g, inits, producer, consumers };
+}
+
 /** Real (`c`) and stored (`p` ≥ c, the extra channels are zeros) channel counts of a tensor. */
 interface Channels {
   c: number;
@@ -93,14 +106,7 @@ const CHANNEL_SAFE = new Set(['Conv', 'Relu', 'LeakyRelu', 'Add', 'MaxPool', 'Co
 
 /** See the module comment. Mutates `m`. */
 export function padChannels(m: Model, block: number): void {
-  const g = m.graph ?? fail('model has no graph');
-  const inits = new Map((g.initializer ?? []).map((t) => [t.name as string, t]));
-  const producer = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const n of g.node ?? []) {
-    for (const o of n.output ?? []) producer.set(o, n);
-    for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
-  }
+  const { g, inits, producer, consumers } = indexGraph(m);
   const up = (c: number) => Math.ceil(c / block) * block;
   const state = new Map<string, Channels>();
   const dead = new Set<Node>();
@@ -228,14 +234,7 @@ function appendNegated(t: Tensor): void {
 
 /** See the module comment. Mutates `m`. */
 export function foldCrelu(m: Model, convs: readonly string[]): number {
-  const g = m.graph ?? fail('model has no graph');
-  const inits = new Map((g.initializer ?? []).map((t) => [t.name as string, t]));
-  const producer = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const n of g.node ?? []) {
-    for (const o of n.output ?? []) producer.set(o, n);
-    for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
-  }
+  const { g, inits, producer, consumers } = indexGraph(m);
   const dead = new Set<Node>();
   let folded = 0;
   for (const cat of g.node ?? []) {
@@ -281,14 +280,7 @@ export function foldCrelu(m: Model, convs: readonly string[]): number {
 
 /** See {@link CpuLayoutOptions.leakyFloor}. Mutates `m`; returns the number of floors rewritten. */
 export function leakyFloor(m: Model): number {
-  const g = m.graph ?? fail('model has no graph');
-  const inits = new Map((g.initializer ?? []).map((t) => [t.name as string, t]));
-  const producer = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const n of g.node ?? []) {
-    for (const o of n.output ?? []) producer.set(o, n);
-    for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
-  }
+  const { g, inits, producer, consumers } = indexGraph(m);
   const out: Node[] = [];
   let k = 0;
   for (const n of g.node ?? []) {
