@@ -143,7 +143,7 @@ export function buildModels(options: BuildOptions = {}): BuildResult {
     writeFileSync(path, bytes);
     files[s.name] = path;
     models.push(entry);
-    options.log?.(`${s.kind === 'convert' ? 'converted' : 'copied   '} ${s.name.padEnd(24)} ${String(bytes.length).padStart(9)} B  ${Math.round(performance.now() - t0)} ms`);
+    options.log?.(`${s.kind === 'convert' ? 'converted' : 'copied   '} ${s.name.padEnd(24)} ${String(bytes.length).padStart(9)} B  ${Math.round(performance.now() - t0)} ms${s.cpuLayout ? '  (layout rewrites)' : ''}`);
   }
   const manifest: Manifest = { version: MANIFEST_VERSION, models };
   writeFileSync(join(outDir, 'manifest.json'), manifestText(manifest));
