@@ -136,31 +136,6 @@ export function cropInput(k: Kernels, crop: Uint8Array, channels: 3 | 4, m: Attr
 }
 
 /**
- * Runs one attribute model on a face and on its mirror image in one batch-of-2 run and
- * averages the numeric predictions (test-time augmentation; docs/faces.md gives the gain).
- * One run of N=2 costs less than two runs of N=1 and halves the per-run overhead.
- */
-export async function predictAttributesFlip(k: Kernels, run: ModelRunner, img: RgbImage, face: FaceGeometry, m: AttributeModel): Promise<AttributePrediction> {
-  const crop = alignedCrop(k, img, face, m.size, m.scale);
-  const a = cropInput(k, crop, img.channels, m);
-  const b = cropInput(k, mirrorCrop(crop, m.size, img.channels), img.channels, m);
-  const data = new Float32Array(2 * a.data.length);
-  data.set(a.data);
-  data.set(b.data, a.data.length);
-  const out = await run(m.name, data, [2, ...a.dims.slice(1)]);
-  const half = (i: number) => Object.fromEntries(Object.entries(out).map(([n, v]) => [n, v.subarray((i * v.length) / 2, ((i + 1) * v.length) / 2)]));
-  const p = m.decode(half(0));
-  const q = m.decode(half(1));
-  const avg = (x?: number, y?: number) => (x === undefined || y === undefined ? undefined : (x + y) / 2);
-  const r: AttributePrediction = {};
-  const age = avg(p.age, q.age);
-  const male = avg(p.male, q.male);
-  if (age !== undefined) r.age = age;
-  if (male !== undefined) r.male = male;
-  return r;
-}
-
-/**
  * Gender confidence (`max(p, 1 - p)` of the unmirrored crop) below which the age/gender net also
  * runs on the mirrored crop and the two predictions are averaged. Mirroring can only change a
  * decision the first look was unsure of: on UTKFace-200 (docs/faces.md) 0.9 gives the same gender
