@@ -169,16 +169,8 @@ export async function predictAgeGender(
   return r;
 }
 
-/** Runs one attribute model on one face. */
-export async function predictAttributes(
-  k: Kernels,
-  run: ModelRunner,
-  img: RgbImage,
-  face: FaceGeometry,
-  m: AttributeModel,
-  scale = m.scale,
-  mirror = false,
-): Promise<AttributePrediction> {
-  const { data, dims } = attributeInput(k, img, face, m, scale, mirror);
+/** Runs one attribute model on one face (its crop at the model's scale). */
+export async function predictAttributes(k: Kernels, run: ModelRunner, img: RgbImage, face: FaceGeometry, m: AttributeModel): Promise<AttributePrediction> {
+  const { data, dims } = attributeInput(k, img, face, m);
   return m.decode(await run(m.name, data, dims));
 }
