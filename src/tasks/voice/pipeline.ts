@@ -6,11 +6,12 @@
  *
  * Streaming and offline give the same numbers: the stream keeps 480 samples of mel history
  * (starting from zeros) and the offline path prepends the same 480 zeros, so mel frames fall on
- * the same 160-sample grid and every embedding/head window covers the same samples.
+ * the same 160-sample grid and every embedding/head window covers the same samples; both run the
+ * same step-by-step embedding ({@link runEmbeddingStep}).
  *
  * All streaming state lives in {@link StreamState}, a structured-clone friendly object held by
  * the caller (the main-thread session) and passed with every chunk; workers stay stateless,
- * any worker of the pool can serve any chunk, and the state is bounded (< 20 KiB).
+ * any worker of the pool can serve any chunk, and the state is bounded (< 48 KiB).
  * @internal
  */
 import { ort, runSession } from '../../runtime/onnx.js';
@@ -26,6 +27,17 @@ export const MEL_FRAMES_PER_STEP = 8;
 export const MEL_WINDOW = 76;
 export const MEL_BINS = 32;
 export const EMB_DIM = 96;
+/**
+ * The streaming embedding model (`oww-embedding-stream`) reads each step's 8 new mel frames after
+ * the 4 before them and carries three state tensors between steps (shapes from its manifest).
+ */
+export const EMB_STEP_FRAMES = 12;
+export const EMB_STATE_SHAPES: readonly (readonly number[])[] = Object.freeze([[1, 32, 8, 16], [1, 80, 8, 4], [1, 96, 2, 1]]);
+/**
+ * Step (1-based) of the first embedding: the first 76-frame window on the step grid ends with
+ * step 10 (frame 80). Earlier steps' outputs read the zero start state and are discarded.
+ */
+export const EMB_FIRST_STEP = Math.ceil(MEL_WINDOW / MEL_FRAMES_PER_STEP);
 /** Embeddings per head window (16 × 80 ms = 1.28 s). */
 export const EMB_WINDOW = 16;
 
@@ -49,9 +61,12 @@ export interface StreamState {
   vadState: Float32Array;
   /** 480 history samples followed by samples not yet in a full 1280-sample step. */
   melPending: Float32Array;
-  /** Last up-to-76 mel frames (rows of 32), oldest first, and how many are valid. */
-  melRing: Float32Array;
-  melCount: number;
+  /** Mel frames of the embedding model's next input: the last 4 frames (zeros at the start), then room for 8. */
+  melTail: Float32Array;
+  /** The streaming embedding model's state tensors (see {@link EMB_STATE_SHAPES}). */
+  embState: Float32Array[];
+  /** 80 ms steps run so far, counted up to {@link EMB_FIRST_STEP}. */
+  embSteps: number;
   /** Last up-to-16 embeddings (rows of 96), oldest first, and how many are valid. */
   embRing: Float32Array;
   embCount: number;
@@ -83,8 +98,9 @@ export function newStreamState(sampleRate: number): StreamState {
     vadContext: new Float32Array(VAD_CONTEXT),
     vadState: new Float32Array(2 * 128),
     melPending: new Float32Array(MEL_HISTORY),
-    melRing: new Float32Array(MEL_WINDOW * MEL_BINS),
-    melCount: 0,
+    melTail: new Float32Array(EMB_STEP_FRAMES * MEL_BINS),
+    embState: EMB_STATE_SHAPES.map((d) => new Float32Array(d.reduce((a, b) => a * b, 1))),
+    embSteps: 0,
     embRing: new Float32Array(EMB_WINDOW * EMB_DIM),
     embCount: 0,
   };
@@ -152,11 +168,32 @@ export async function runMelSteps(models: VoiceModels, buf: Float32Array, steps:
   return out;
 }
 
-/** Embeddings for `n` windows of 76 mel frames packed in `windows` (n·76·32). */
-export async function runEmbedding(models: VoiceModels, windows: Float32Array, n: number): Promise<Float32Array> {
-  const name = models.emb.inputNames[0]!;
-  const out = await runSession('oww-embedding', models.emb, { [name]: new ort.Tensor('float32', windows, [n, MEL_WINDOW, MEL_BINS, 1]) });
-  return (out[models.emb.outputNames[0]!]!.data as Float32Array).slice();
+/**
+ * Runs the streaming embedding model over `steps` steps of mel frames (8 rows of 32 each),
+ * carrying `st.melTail`, `st.embState` and `st.embSteps`. Returns the embeddings of the steps
+ * from {@link EMB_FIRST_STEP} on (`n × 96`; the last `n` of the `steps`): each equals the
+ * windowed model (`oww-embedding`) over the 76 frames ending with its step.
+ */
+export async function runEmbeddingSteps(models: VoiceModels, st: StreamState, mel: Float32Array, steps: number): Promise<{ emb: Float32Array; n: number }> {
+  const rows = MEL_FRAMES_PER_STEP * MEL_BINS;
+  const out = new Float32Array(steps * EMB_DIM);
+  let n = 0;
+  const keep = (EMB_STEP_FRAMES - MEL_FRAMES_PER_STEP) * MEL_BINS;
+  for (let s = 0; s < steps; s++) {
+    const input = st.melTail;
+    input.set(mel.subarray(s * rows, (s + 1) * rows), keep);
+    const feeds: Record<string, ort.Tensor> = { input_1: new ort.Tensor('float32', input, [1, EMB_STEP_FRAMES, MEL_BINS, 1]) };
+    EMB_STATE_SHAPES.forEach((d, i) => { feeds[`state${i}`] = new ort.Tensor('float32', st.embState[i] as Float32Array, d as number[]); });
+    const r = await runSession('oww-embedding-stream', models.emb, feeds);
+    st.embState = EMB_STATE_SHAPES.map((_, i) => (r[`state${i}_out`]!.data as Float32Array).slice());
+    // The next step's first 4 frames are this step's last 4.
+    const next = new Float32Array(EMB_STEP_FRAMES * MEL_BINS);
+    next.set(input.subarray(input.length - keep));
+    st.melTail = next;
+    if (st.embSteps < EMB_FIRST_STEP) st.embSteps++;
+    if (st.embSteps >= EMB_FIRST_STEP) out.set(r.conv2d_19!.data as Float32Array, (n++) * EMB_DIM);
+  }
+  return { emb: out.subarray(0, n * EMB_DIM), n };
 }
 
 /** Head scores for `n` windows of 16 embeddings packed in `windows` (n·16·96): n × classes. */
@@ -164,17 +201,6 @@ export async function runHead(head: ort.InferenceSession, windows: Float32Array,
   const out = await runSession('voice-head', head, { [head.inputNames[0]!]: new ort.Tensor('float32', windows, [n, EMB_WINDOW, EMB_DIM]) });
   const t = out[head.outputNames[0]!]!;
   return { scores: (t.data as Float32Array).slice(), classes: Number(t.dims[1]) };
-}
-
-/** Embedding windows (76 frames, hop 8) over a mel matrix of `frames` rows. */
-export function melWindows(mel: Float32Array, frames: number, firstEnd: number): { windows: Float32Array; n: number } {
-  const n = firstEnd > frames ? 0 : Math.floor((frames - firstEnd) / MEL_FRAMES_PER_STEP) + 1;
-  const windows = new Float32Array(n * MEL_WINDOW * MEL_BINS);
-  for (let i = 0; i < n; i++) {
-    const end = firstEnd + i * MEL_FRAMES_PER_STEP;
-    windows.set(mel.subarray((end - MEL_WINDOW) * MEL_BINS, end * MEL_BINS), i * MEL_WINDOW * MEL_BINS);
-  }
-  return { windows, n };
 }
 
 /** Head windows (16 embeddings, hop 1) over `count` embeddings. */
@@ -221,17 +247,10 @@ export async function processChunk(
     const firstStepEnd = st.produced - (melBuf.length - used) - (steps - 1) * STEP;
     const mel = await runMelSteps(models, melBuf.subarray(0, used), steps);
     st.melPending = melBuf.slice(used - MEL_HISTORY);
-    // Mel context = ring (older frames) + new frames; windows end at each step's last frame.
-    const prior = st.melCount;
-    const all = concat(st.melRing.slice(0, prior * MEL_BINS), mel);
-    const total = prior + steps * MEL_FRAMES_PER_STEP;
-    st.melCount = pushRows(st.melRing, st.melCount, MEL_WINDOW, MEL_BINS, mel);
-    // Windows end on the step grid (prior + 8j) once 76 frames exist.
-    const firstEnd = prior + MEL_FRAMES_PER_STEP * Math.max(1, Math.ceil((MEL_WINDOW - prior) / MEL_FRAMES_PER_STEP));
-    const mw = melWindows(all, total, firstEnd);
     checkpoint();
+    const mw = await runEmbeddingSteps(models, st, mel, steps);
     if (mw.n > 0) {
-      const emb = await runEmbedding(models, mw.windows, mw.n);
+      const emb = mw.emb;
       const priorE = st.embCount;
       const allE = concat(st.embRing.slice(0, priorE * EMB_DIM), emb);
       st.embCount = pushRows(st.embRing, st.embCount, EMB_WINDOW, EMB_DIM, emb);
@@ -267,17 +286,9 @@ export async function clipEmbeddings(models: VoiceModels, samples: Float32Array)
     const n = Math.min(256, steps - s);
     mel.set(await runMelSteps(models, buf.subarray(s * STEP, MEL_HISTORY + (s + n) * STEP), n), s * MEL_FRAMES_PER_STEP * MEL_BINS);
   }
-  const frames = steps * MEL_FRAMES_PER_STEP;
-  const firstEnd = Math.ceil(MEL_WINDOW / MEL_FRAMES_PER_STEP) * MEL_FRAMES_PER_STEP;
-  const mw = melWindows(mel, frames, firstEnd);
-  // Batches bound the embedding model's working memory on long inputs.
-  const out = new Float32Array(mw.n * EMB_DIM);
-  const B = 64;
-  for (let i = 0; i < mw.n; i += B) {
-    const n = Math.min(B, mw.n - i);
-    out.set(await runEmbedding(models, mw.windows.slice(i * MEL_WINDOW * MEL_BINS, (i + n) * MEL_WINDOW * MEL_BINS), n), i * EMB_DIM);
-  }
-  return { emb: out, n: mw.n, firstStepEnd: (firstEnd / MEL_FRAMES_PER_STEP) * STEP };
+  const st = newStreamState(16000);
+  const { emb, n } = await runEmbeddingSteps(models, st, mel, steps);
+  return { emb: emb.slice(), n, firstStepEnd: EMB_FIRST_STEP * STEP };
 }
 
 /** Offline: Silero speech probability of every 512-sample frame of a 16 kHz clip (int16 scale). */
