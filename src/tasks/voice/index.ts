@@ -6,7 +6,7 @@
  * Each chunk runs as one `voice.chunk` task on the engine's pool (resample in WASM → Silero VAD
  * v5 → openWakeWord mel + embedding → the profile's trained head). The stream state travels
  * with the chunk and comes back updated, so workers hold nothing per session and the session's
- * memory is bounded: the feature state (< 20 KiB), an audio ring sized by `maxSpeechMs` and a
+ * memory is bounded: the feature state (< 48 KiB), an audio ring sized by `maxSpeechMs` and a
  * bounded queue of chunks waiting.
  */
 import type { Engine } from '../../engine/engine.js';
