@@ -103,8 +103,8 @@ export const voiceTrain: Command = {
   name: ['voice', 'train'],
   summary: 'Train a voice profile (wake words, commands) from espeak-ng speech',
   help: `Usage: hmp voice train [--config FILE.json | --phrase TEXT ...] [--out DIR] [--seed N]
-                       [--clips N] [--negative-minutes N] [--near-miss-rounds N] [--mine-rounds N]
-                       [--epochs N] [--hidden N] [--threshold T]
+                       [--clips N] [--negative-minutes N] [--babble-minutes N] [--near-miss-rounds N]
+                       [--mine-rounds N] [--epochs N] [--hidden N] [--ensemble N] [--threshold T]
 
 Synthesises training speech with espeak-ng (Debian package espeak-ng; Mandarin and English
 voices, variants, speeds, pitches), mixes noise and reverb, computes openWakeWord embeddings
@@ -123,10 +123,12 @@ Options:
   --seed N               random seed (default 7)
   --clips N              positive clips per phrase (default 100)
   --negative-minutes N   minutes of unrelated speech and noise (default 60)
+  --babble-minutes N     minutes of training speech in the babble-noise bed (default 1)
   --near-miss-rounds N   rounds of generated near-misses, new speakers each (default 3)
   --mine-rounds N        hard-negative mining rounds (default 1)
   --epochs N             training epochs (default 10)
   --hidden N             hidden units (default 32)
+  --ensemble N           heads trained with other seeds on the same windows, scores averaged (default 1)
   --threshold T          one threshold for every phrase instead of per-phrase thresholds
                          chosen on the validation split
   -h, --help           show this help`,
@@ -141,10 +143,12 @@ Options:
         seed: { type: 'string' },
         clips: { type: 'string' },
         'negative-minutes': { type: 'string' },
+        'babble-minutes': { type: 'string' },
         epochs: { type: 'string' },
         hidden: { type: 'string' },
         'near-miss-rounds': { type: 'string' },
         'mine-rounds': { type: 'string' },
+        ensemble: { type: 'string' },
         threshold: { type: 'string' },
       },
     });
@@ -180,10 +184,12 @@ Options:
       seed,
       clipsPerPhrase: int(values.clips, 'clips'),
       negativeMinutes: int(values['negative-minutes'], 'negative-minutes'),
+      babbleMinutes: int(values['babble-minutes'], 'babble-minutes'),
       nearMissRounds: int(values['near-miss-rounds'], 'near-miss-rounds'),
       mineRounds: int(values['mine-rounds'], 'mine-rounds'),
       epochs: int(values.epochs, 'epochs'),
       hidden: int(values.hidden, 'hidden'),
+      ensemble: int(values.ensemble, 'ensemble'),
       threshold,
       commandLine: `hmp voice train ${argv.join(' ')}`.trim(),
       log: (l) => process.stderr.write(`hmp voice train: ${l}\n`),

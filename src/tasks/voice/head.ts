@@ -19,6 +19,8 @@ export interface HeadWeights {
   classes: number;
   mean: Float32Array;
   invStd: Float32Array;
+  /** Further heads trained on the same windows with other seeds; the scores are the mean of all members' softmax outputs. */
+  ensemble?: HeadWeights[];
   w1: Float32Array;
   b1: Float32Array;
   w2: Float32Array;
@@ -76,8 +78,20 @@ function standardise(h: HeadWeights, emb: Float32Array, start: number, x: Float3
   for (let i = 0; i < HEAD_IN; i++) x[i] = (emb[base + i]! - h.mean[i]!) * h.invStd[i]!;
 }
 
-/** Scores (softmax, `classes` per window) of windows starting at `starts`, in TypeScript. */
+/** Scores (softmax, `classes` per window) of windows starting at `starts`, in TypeScript (an ensemble's mean). */
 export function headScores(h: HeadWeights, emb: Float32Array, starts: ArrayLike<number>): Float32Array {
+  if (!h.ensemble?.length) return memberScores(h, emb, starts);
+  const out = memberScores(h, emb, starts);
+  for (const m of h.ensemble) {
+    const s = memberScores(m, emb, starts);
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + s[i]!;
+  }
+  const k = 1 / (h.ensemble.length + 1);
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! * k;
+  return out;
+}
+
+function memberScores(h: HeadWeights, emb: Float32Array, starts: ArrayLike<number>): Float32Array {
   const x = new Float32Array(HEAD_IN);
   const hid = new Float32Array(h.hidden);
   const p = new Float64Array(h.classes);
@@ -203,23 +217,35 @@ export function trainHead(ds: HeadDataset, o: TrainOptions): HeadWeights {
 
 /**
  * The head as an ONNX model: input `embeddings` [N, 16, 96] float32 (openWakeWord embeddings),
- * output `scores` [N, classes] softmax probabilities (class 0 = none).
+ * output `scores` [N, classes] softmax probabilities (class 0 = none); for an ensemble the mean
+ * of its members' softmax outputs.
  */
 export function headToOnnx(h: HeadWeights, doc: string): Uint8Array {
   const b = new OnnxGraphBuilder({ graphName: 'hmp_voice_head', producerName: 'hmp voice train', docString: doc });
   b.addInput('embeddings', 'float32', ['N', EMB_WINDOW, EMB_DIM]);
   const shape = b.constant({ type: 'int64', dims: [2], data: [-1, HEAD_IN] }, 'flat_shape');
   const flat = b.op('Reshape', ['embeddings', shape], {}, 'flat');
-  const mean = b.addInitializer('mean', { type: 'float32', dims: [HEAD_IN], data: h.mean });
-  const inv = b.addInitializer('inv_std', { type: 'float32', dims: [HEAD_IN], data: h.invStd });
-  const z = b.op('Mul', [b.op('Sub', [flat, mean], {}, 'centred'), inv], {}, 'standardised');
-  const w1 = b.addInitializer('w1', { type: 'float32', dims: [HEAD_IN, h.hidden], data: h.w1 });
-  const b1 = b.addInitializer('b1', { type: 'float32', dims: [h.hidden], data: h.b1 });
-  const a1 = b.op('Relu', [b.op('Add', [b.op('MatMul', [z, w1], {}, 'mm1'), b1], {}, 'fc1')], {}, 'relu1');
-  const w2 = b.addInitializer('w2', { type: 'float32', dims: [h.hidden, h.classes], data: h.w2 });
-  const b2 = b.addInitializer('b2', { type: 'float32', dims: [h.classes], data: h.b2 });
-  const logits = b.op('Add', [b.op('MatMul', [a1, w2], {}, 'mm2'), b2], {}, 'logits');
-  b.addNode('Softmax', [logits], ['scores'], { axis: 1 });
+  const members = [h, ...(h.ensemble ?? [])];
+  if (members.length === 1) {
+    b.addNode('Softmax', [memberLogits(b, h, flat, '')], ['scores'], { axis: 1 });
+  } else {
+    const probs = members.map((m, k) => b.op('Softmax', [memberLogits(b, m, flat, `m${k}_`)], { axis: 1 }, `m${k}_scores`));
+    const sum = b.op('Sum', probs, {}, 'scores_sum');
+    b.addNode('Mul', [sum, b.float(1 / members.length, 'inv_members')], ['scores']);
+  }
   b.addOutput('scores', 'float32', ['N', h.classes]);
   return b.serialize();
+}
+
+/** One member's logits from the flattened embeddings (initialiser and node names prefixed with `p`). */
+function memberLogits(b: OnnxGraphBuilder, h: HeadWeights, flat: string, p: string): string {
+  const mean = b.addInitializer(`${p}mean`, { type: 'float32', dims: [HEAD_IN], data: h.mean });
+  const inv = b.addInitializer(`${p}inv_std`, { type: 'float32', dims: [HEAD_IN], data: h.invStd });
+  const z = b.op('Mul', [b.op('Sub', [flat, mean], {}, `${p}centred`), inv], {}, `${p}standardised`);
+  const w1 = b.addInitializer(`${p}w1`, { type: 'float32', dims: [HEAD_IN, h.hidden], data: h.w1 });
+  const b1 = b.addInitializer(`${p}b1`, { type: 'float32', dims: [h.hidden], data: h.b1 });
+  const a1 = b.op('Relu', [b.op('Add', [b.op('MatMul', [z, w1], {}, `${p}mm1`), b1], {}, `${p}fc1`)], {}, `${p}relu1`);
+  const w2 = b.addInitializer(`${p}w2`, { type: 'float32', dims: [h.hidden, h.classes], data: h.w2 });
+  const b2 = b.addInitializer(`${p}b2`, { type: 'float32', dims: [h.classes], data: h.b2 });
+  return b.op('Add', [b.op('MatMul', [a1, w2], {}, `${p}mm2`), b2], {}, `${p}logits`);
 }

@@ -70,12 +70,19 @@ export interface TrainRunOptions {
   clipsPerPhrase?: number;
   /** Minutes of unrelated speech and noise as negatives. Default {@link TRAIN_DEFAULTS}. */
   negativeMinutes?: number;
+  /**
+   * Minutes of training-voice speech in the babble bed (babble noise = three talkers from random
+   * offsets of it). Default {@link TRAIN_DEFAULTS}.
+   */
+  babbleMinutes?: number;
   /** Rounds of near-miss speech (every generated near-miss once per round, new speakers). */
   nearMissRounds?: number;
   epochs?: number;
   hidden?: number;
   /** L2 weight decay of the head's weight matrices. */
   l2?: number;
+  /** Heads in the ensemble: the final head plus (n − 1) more trained on the same mined windows with other seeds; scores averaged. Default {@link TRAIN_DEFAULTS}. */
+  ensemble?: number;
   /** Hard-negative mining rounds (score all negative windows, add those over 0.3 with more weight, retrain). */
   mineRounds?: number;
   /** Minutes of training-side validation negatives used to choose per-phrase thresholds. */
@@ -156,10 +163,12 @@ export async function speakPhrases(texts: readonly { text: string; lang: 'cmn' |
 export const TRAIN_DEFAULTS = Object.freeze({
   clipsPerPhrase: 100,
   negativeMinutes: 60,
+  babbleMinutes: 1,
   nearMissRounds: 3,
   epochs: 10,
   hidden: 32,
   l2: 1e-4,
+  ensemble: 1,
   mineRounds: 1,
   validationMinutes: 20,
 });
@@ -475,8 +484,9 @@ export async function buildTrainingData(cfg: TrainConfig, o: TrainRunOptions, mo
   const avoid = avoidList(cfg.phrases);
   const store = new Store();
 
-  log(`babble bed (60 s of training voices)`);
-  const bed = await speechBed(TRAIN_SPEAKERS, 60, r, avoid, k);
+  const babbleMinutes = o.babbleMinutes ?? TRAIN_DEFAULTS.babbleMinutes;
+  log(`babble bed (${babbleMinutes} min of training voices)`);
+  const bed = await speechBed(TRAIN_SPEAKERS, 60 * babbleMinutes, r, avoid, k);
 
   // Positives: windows that hold the whole phrase and end 0-480 ms after it. Windows that hold
   // less than half of it (not yet heard, or already scrolled out) are "none"; the rest unused.
@@ -570,7 +580,19 @@ export function fitHead(data: TrainingData, P: number, o: TrainRunOptions): { he
     // Heads that only serve mining train half the epochs.
     const epochs = round < rounds ? Math.ceil(opts.epochs / 2) : opts.epochs;
     const head = trainHead(ds, { ...opts, epochs, onEpoch: (ep, loss) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`) });
-    if (round >= rounds) return { head, counts, mined };
+    if (round >= rounds) {
+      // Ensemble: more heads on the same (mined) windows from other seeds; their mean scores
+      // vary less between unseen speakers than one head's.
+      const members = o.ensemble ?? TRAIN_DEFAULTS.ensemble;
+      if (members > 1) {
+        head.ensemble = [];
+        for (let k = 1; k < members; k++) {
+          log(`training ensemble member ${k + 1}/${members}`);
+          head.ensemble.push(trainHead(ds, { ...opts, seed: opts.seed + 1000 * k, onEpoch: (ep, loss) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`) }));
+        }
+      }
+      return { head, counts, mined };
+    }
     const hard = (scores: Float32Array, i: number) => {
       let m = 0;
       for (let c = 1; c <= P; c++) m = Math.max(m, scores[i * (P + 1) + c]!);
@@ -633,11 +655,13 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
       seed: o.seed,
       clipsPerPhrase: o.clipsPerPhrase ?? TRAIN_DEFAULTS.clipsPerPhrase,
       negativeMinutes: o.negativeMinutes ?? TRAIN_DEFAULTS.negativeMinutes,
+      babbleMinutes: o.babbleMinutes ?? TRAIN_DEFAULTS.babbleMinutes,
       nearMisses: data.nearMisses,
       nearMissRounds: o.nearMissRounds ?? TRAIN_DEFAULTS.nearMissRounds,
       epochs: o.epochs ?? TRAIN_DEFAULTS.epochs,
       hidden: o.hidden ?? TRAIN_DEFAULTS.hidden,
       l2: o.l2 ?? TRAIN_DEFAULTS.l2,
+      ensemble: o.ensemble ?? TRAIN_DEFAULTS.ensemble,
       mineRounds: o.mineRounds ?? TRAIN_DEFAULTS.mineRounds,
       minedWindows: mined,
       windows: counts.reduce((a, b) => a + b, 0),
