@@ -68,7 +68,8 @@ function floats(t: Tensor): Float32Array {
   return Float32Array.from(t.floatData ?? []);
 }
 
-function int64s(t: Tensor): number[] {
+/** An int64 initializer's values (raw or typed storage) as numbers. */
+export function int64s(t: Tensor): number[] {
   if (t.rawData && t.rawData.length > 0) {
     const b = t.rawData;
     return Array.from(new BigInt64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), Number);

@@ -21,6 +21,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { createError } from '../errors.js';
+import { int64s } from './cpu-layout.js';
 
 const { onnx } = onnxProto;
 type Model = onnxProto.onnx.ModelProto;
@@ -75,8 +76,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
   const first = nodes[0] ?? fail('empty graph');
   if (first.opType === 'Reshape') {
     const st = inits.get(first.input?.[1] as string) ?? fail('leading Reshape has no constant shape');
-    const b = st.rawData ?? fail('leading Reshape shape is not raw int64');
-    const shape = Array.from(new BigInt64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), Number);
+    const shape = int64s(st);
     if (shape.length !== 4 || shape[1] !== 1) fail(`leading Reshape to ${shape.join('x')} is not [N, 1, T, W]`);
     const timeDim = inDims.findIndex((d, i) => i > 0 && num(d.dimValue) === shape[2]);
     if (timeDim < 0) fail('cannot find the time axis of the input');
@@ -86,6 +86,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
       shape[2] = frames;
       const fixed = int64Tensor(st.name as string, shape);
       st.rawData = fixed.rawData;
+      st.int64Data = [];
       (inDims[timeDim] as onnxProto.onnx.TensorShapeProto.IDimension).dimValue = frames;
     };
     cur = first.output?.[0] as string;

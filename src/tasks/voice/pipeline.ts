@@ -7,7 +7,7 @@
  * Streaming and offline give the same numbers: the stream keeps 480 samples of mel history
  * (starting from zeros) and the offline path prepends the same 480 zeros, so mel frames fall on
  * the same 160-sample grid and every embedding/head window covers the same samples; both run the
- * same step-by-step embedding ({@link runEmbeddingStep}).
+ * same step-by-step embedding ({@link runEmbeddingSteps}).
  *
  * All streaming state lives in {@link StreamState}, a structured-clone friendly object held by
  * the caller (the main-thread session) and passed with every chunk; workers stay stateless,
@@ -186,10 +186,8 @@ export async function runEmbeddingSteps(models: VoiceModels, st: StreamState, me
     EMB_STATE_SHAPES.forEach((d, i) => { feeds[`state${i}`] = new ort.Tensor('float32', st.embState[i] as Float32Array, d as number[]); });
     const r = await runSession('oww-embedding-stream', models.emb, feeds);
     st.embState = EMB_STATE_SHAPES.map((_, i) => (r[`state${i}_out`]!.data as Float32Array).slice());
-    // The next step's first 4 frames are this step's last 4.
-    const next = new Float32Array(EMB_STEP_FRAMES * MEL_BINS);
-    next.set(input.subarray(input.length - keep));
-    st.melTail = next;
+    // The next step's first 4 frames are this step's last 4 (the run is over: safe to shift in place).
+    input.copyWithin(0, input.length - keep);
     if (st.embSteps < EMB_FIRST_STEP) st.embSteps++;
     if (st.embSteps >= EMB_FIRST_STEP) out.set(r.conv2d_19!.data as Float32Array, (n++) * EMB_DIM);
   }
@@ -250,10 +248,9 @@ export async function processChunk(
     checkpoint();
     const mw = await runEmbeddingSteps(models, st, mel, steps);
     if (mw.n > 0) {
-      const emb = mw.emb;
       const priorE = st.embCount;
-      const allE = concat(st.embRing.slice(0, priorE * EMB_DIM), emb);
-      st.embCount = pushRows(st.embRing, st.embCount, EMB_WINDOW, EMB_DIM, emb);
+      const allE = concat(st.embRing.slice(0, priorE * EMB_DIM), mw.emb);
+      st.embCount = pushRows(st.embRing, st.embCount, EMB_WINDOW, EMB_DIM, mw.emb);
       // The n embeddings belong to the last n steps of this chunk.
       const ew = embWindows(allE, priorE + mw.n);
       if (models.head && ew.n > 0) {
