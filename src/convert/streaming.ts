@@ -45,9 +45,7 @@ const fail = (msg: string): never => {
   throw createError('HMP_ERR_CONVERT_LAYOUT', msg);
 };
 
-/** protobufjs gives int64 fields as Long objects or numbers. */
-const num = (v: unknown): number => (typeof v === 'object' && v !== null ? Number(String(v)) : Number(v));
-const ints = (n: Node, name: string): number[] | undefined => n.attribute?.find((a) => a.name === name)?.ints?.map(num);
+const ints = (n: Node, name: string): number[] | undefined => n.attribute?.find((a) => a.name === name)?.ints?.map(Number);
 
 function int64Tensor(name: string, values: number[]): onnxProto.onnx.TensorProto {
   return onnx.TensorProto.fromObject({ name, dataType: onnx.TensorProto.DataType.INT64, dims: [values.length], rawData: new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer) });
@@ -70,7 +68,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
   // Where the NCHW tensor starts, its time length and width.
   let k = 0;
   let cur = input.name as string;
-  let shapeFix: ((frames: number) => void) | undefined;
+  let shapeFix: (frames: number) => void;
   let T: number;
   let W: number;
   const first = nodes[0] ?? fail('empty graph');
@@ -78,7 +76,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
     const st = inits.get(first.input?.[1] as string) ?? fail('leading Reshape has no constant shape');
     const shape = int64s(st);
     if (shape.length !== 4 || shape[1] !== 1) fail(`leading Reshape to ${shape.join('x')} is not [N, 1, T, W]`);
-    const timeDim = inDims.findIndex((d, i) => i > 0 && num(d.dimValue) === shape[2]);
+    const timeDim = inDims.findIndex((d, i) => i > 0 && Number(d.dimValue) === shape[2]);
     if (timeDim < 0) fail('cannot find the time axis of the input');
     T = shape[2] as number;
     W = shape[3] as number;
@@ -93,8 +91,8 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
     k = 1;
   } else {
     if (inDims.length !== 4) fail('input is not NCHW');
-    T = num(inDims[2]?.dimValue);
-    W = num(inDims[3]?.dimValue);
+    T = Number(inDims[2]?.dimValue);
+    W = Number(inDims[3]?.dimValue);
     shapeFix = (frames) => {
       (inDims[2] as onnxProto.onnx.TensorShapeProto.IDimension).dimValue = frames;
     };
@@ -114,7 +112,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
     const seg = segs[segs.length - 1] as Segment;
     if (n.opType === 'Conv') {
       const w = inits.get(n.input?.[1] as string) ?? fail(`Conv ${n.name}: weights are not an initializer`);
-      const [kh, kw] = (ints(n, 'kernel_shape') ?? (w.dims ?? []).slice(2).map(num)) as [number, number];
+      const [kh, kw] = (ints(n, 'kernel_shape') ?? (w.dims ?? []).slice(2).map(Number)) as [number, number];
       const [sh, sw] = ints(n, 'strides') ?? [1, 1];
       const [dh] = ints(n, 'dilations') ?? [1, 1];
       const [pt, pl, pb, pr] = ints(n, 'pads') ?? [0, 0, 0, 0];
@@ -124,7 +122,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
       seg.ctx += kh - 1;
       time -= kh - 1;
       W = Math.floor((W + (pl ?? 0) + (pr ?? 0) - kw) / (sw ?? 1)) + 1;
-      C = num(w.dims?.[0]);
+      C = Number(w.dims?.[0]);
     } else if (n.opType === 'Relu' || n.opType === 'LeakyRelu') {
       // elementwise
     } else if (n.opType === 'MaxPool') {
@@ -166,7 +164,7 @@ export function streamTime(m: Model, hop: number): StreamingPlan {
     const reader = nodes[s.startNode] ?? fail('a time pool ends the graph');
     reader.input = (reader.input ?? []).map((x) => (x === s.start ? joined : x));
     at.set(s.startNode, [concat, slice]);
-    const dims = [batch.dimParam ? { dimParam: batch.dimParam } : { dimValue: num(batch.dimValue) }, { dimValue: s.channels }, { dimValue: s.ctx }, { dimValue: s.width }];
+    const dims = [batch.dimParam ? { dimParam: batch.dimParam } : { dimValue: Number(batch.dimValue) }, { dimValue: s.channels }, { dimValue: s.ctx }, { dimValue: s.width }];
     const vi = (nm: string) => onnx.ValueInfoProto.fromObject({ name: nm, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims } } } });
     g.input?.push(vi(name));
     g.output?.push(vi(`${name}_out`));

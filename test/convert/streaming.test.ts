@@ -15,7 +15,7 @@ import { optimizeForCpu } from '../../dist/src/convert/cpu-layout.js';
 import { createSessionFromFile, ort } from '../../dist/src/runtime/onnx.js';
 import { defaultModelsDir } from '../../dist/src/runtime/models.js';
 import { loadVoiceModels } from '../../dist/src/tasks/voice/models.js';
-import { runMelSteps, EMB_STATE_SHAPES } from '../../dist/src/tasks/voice/pipeline.js';
+import { newStreamState, runEmbeddingSteps, runMelSteps, EMB_STATE_SHAPES } from '../../dist/src/tasks/voice/pipeline.js';
 import { parseWav } from '../../dist/src/tasks/voice/wav.js';
 
 // Speech rendered by the repo's synthesis script (test/fixtures/README.md).
@@ -25,8 +25,7 @@ describe('streaming rewrite of the openWakeWord embedding', () => {
   it('step by step from a zero state it reproduces every window of the windowed model', async () => {
     const models = await loadVoiceModels(defaultModelsDir());
     const windowed = await createSessionFromFile(join(ROOT, 'models', 'oww-embedding.onnx'));
-    const stream = models.emb;
-    expect(stream.inputNames).toEqual(['input_1', 'state0', 'state1', 'state2']);
+    expect(models.emb.inputNames).toEqual(['input_1', 'state0', 'state1', 'state2']);
     const { pcm } = parseWav(readFileSync(FIXTURE));
     const x = Float32Array.from(new Int16Array(new Uint8Array(pcm).buffer));
     const steps = Math.floor(x.length / 1280);
@@ -34,32 +33,22 @@ describe('streaming rewrite of the openWakeWord embedding', () => {
     buf.set(x.subarray(0, steps * 1280), 480);
     const mel = await runMelSteps(models, buf, steps);
 
-    let state = EMB_STATE_SHAPES.map((d) => new Float32Array(d.reduce((a, b) => a * b, 1)));
-    const input = new Float32Array(12 * 32);
-    let compared = 0;
+    // The pipeline's own step loop, from a fresh stream's zero state.
+    const streamed = await runEmbeddingSteps(models, newStreamState(16000), mel, steps);
+    expect(streamed.n).toBe(steps - 9);
+    expect(streamed.n).toBeGreaterThan(20);
     let maxDiff = 0;
     let maxAbs = 0;
-    for (let s = 0; s < steps; s++) {
-      input.copyWithin(0, 8 * 32);
-      input.set(mel.subarray(s * 256, (s + 1) * 256), 4 * 32);
-      const feeds: Record<string, ort.Tensor> = { input_1: new ort.Tensor('float32', input.slice(), [1, 12, 32, 1]) };
-      state.forEach((d, i) => { feeds[`state${i}`] = new ort.Tensor('float32', d, EMB_STATE_SHAPES[i] as number[]); });
-      const r = await stream.run(feeds);
-      state = state.map((_, i) => (r[`state${i}_out`]!.data as Float32Array).slice());
-      const end = (s + 1) * 8;
-      if (s + 1 < 10) continue;
-      // The windowed model over the 76 frames ending with this step.
+    for (let i = 0; i < streamed.n; i++) {
+      // Embedding i belongs to step 10 + i: the windowed model over the 76 frames ending there.
+      const end = (10 + i) * 8;
       const w = await windowed.run({ input_1: new ort.Tensor('float32', mel.slice((end - 76) * 32, end * 32), [1, 76, 32, 1]) });
       const a = w.conv2d_19!.data as Float32Array;
-      const b = r.conv2d_19!.data as Float32Array;
       for (let j = 0; j < 96; j++) {
-        maxDiff = Math.max(maxDiff, Math.abs(a[j]! - b[j]!));
+        maxDiff = Math.max(maxDiff, Math.abs(a[j]! - streamed.emb[i * 96 + j]!));
         maxAbs = Math.max(maxAbs, Math.abs(a[j]!));
       }
-      compared++;
     }
-    expect(compared).toBe(steps - 9);
-    expect(compared).toBeGreaterThan(20);
     expect(maxAbs).toBeGreaterThan(10);
     // Same kernels on the same columns: equal to float rounding (bit-identical on the dev box).
     expect(maxDiff).toBeLessThanOrEqual(1e-5 * maxAbs);
