@@ -128,7 +128,7 @@ Options:
   --mine-rounds N        hard-negative mining rounds (default 1)
   --epochs N             training epochs (default 10)
   --hidden N             hidden units (default 32)
-  --ensemble N           heads trained with other seeds on the same windows, scores averaged (default 1)
+  --ensemble N           heads trained with other seeds on the same windows, scores averaged (default 3)
   --threshold T          one threshold for every phrase instead of per-phrase thresholds
                          chosen on the validation split
   -h, --help           show this help`,

@@ -36,6 +36,12 @@ export interface SpeakerSpec {
   variant: string;
   speed: number;
   pitch: number;
+  /**
+   * Vocal-tract warp: espeak-ng's output is read as if it had been sampled `warp` times faster
+   * (the rate rounded to a multiple of 1 kHz), which scales formants and pitch by `warp` and
+   * the duration by 1 / `warp`: a voice espeak-ng does not have. Default 1 (as spoken).
+   */
+  warp?: number;
 }
 
 /** Whether espeak-ng can be run. */
@@ -80,10 +86,12 @@ async function speakRaw(text: string, s: SpeakerSpec, k: AudioKernelOps, extra: 
     rmSync(dir, { recursive: true, force: true });
   }
   const { sampleRate, pcm } = parseWav(new Uint8Array(wav.buffer, wav.byteOffset, wav.byteLength), 'espeak-ng output');
-  const st = newResamplerState(sampleRate);
+  const src = s.warp !== undefined && s.warp !== 1 ? Math.round((sampleRate * s.warp) / 1000) * 1000 : sampleRate;
+  if (src < 8000 || src > 48000) throw createError('HMP_ERR_VOICE_SYNTH', 'espeak-ng', `warp ${s.warp} puts its ${sampleRate} Hz output outside 8000-48000 Hz`);
+  const st = newResamplerState(src);
   const x = resampleChunk(k, st, pcm);
   // Flush the filter's look-ahead with zeros so the clip keeps its last samples.
-  const tail = resampleChunk(k, st, new Uint8Array(2 * Math.ceil(sampleRate / 50)));
+  const tail = resampleChunk(k, st, new Uint8Array(2 * Math.ceil(src / 50)));
   const all = new Float32Array(x.length + tail.length);
   all.set(x);
   all.set(tail, x.length);

@@ -28,6 +28,8 @@ export interface SpeakerSet {
   pitches: number[];
   noises: NoiseKind[];
   rt60: number[];
+  /** Vocal-tract warps ({@link SpeakerSpec.warp}), one drawn per speaker; absent: as spoken. */
+  warps?: number[];
 }
 
 export const TRAIN_SPEAKERS: SpeakerSet = {
@@ -43,6 +45,9 @@ export const TRAIN_SPEAKERS: SpeakerSet = {
   pitches: [30, 50, 70],
   noises: ['white', 'pink', 'babble'],
   rt60: [0, 0, 0.2, 0.4],
+  // Every voice also with its formants and pitch scaled by 0.91-1.09 (and its duration by the
+  // inverse): voices between and beyond espeak-ng's variants.
+  warps: [0.91, 0.95, 1, 1.04, 1.09],
 };
 
 export const EVAL_SPEAKERS: SpeakerSet = {
@@ -87,6 +92,8 @@ export interface TrainRunOptions {
   mineRounds?: number;
   /** Minutes of training-side validation negatives used to choose per-phrase thresholds. */
   validationMinutes?: number;
+  /** Rounds of training-side validation speakers (each says every phrase at 4 SNRs). */
+  validationRounds?: number;
   /**
    * Threshold written for every phrase unless the config sets one. Default: chosen per phrase
    * on the training-side validation split (see {@link chooseThresholds}).
@@ -99,7 +106,9 @@ export interface TrainRunOptions {
 
 /** A random speaker from a set for a language. */
 export function randomSpeaker(set: SpeakerSet, lang: 'cmn' | 'en', r: () => number): SpeakerSpec {
-  return { voice: pick(r, set.voices[lang]), variant: pick(r, set.variants), speed: pick(r, set.speeds), pitch: pick(r, set.pitches) };
+  const spk: SpeakerSpec = { voice: pick(r, set.voices[lang]), variant: pick(r, set.variants), speed: pick(r, set.speeds), pitch: pick(r, set.pitches) };
+  if (set.warps) spk.warp = pick(r, set.warps);
+  return spk;
 }
 
 /** Words that negative sentences must avoid so they never contain a target phrase. */
@@ -168,9 +177,10 @@ export const TRAIN_DEFAULTS = Object.freeze({
   epochs: 10,
   hidden: 32,
   l2: 1e-4,
-  ensemble: 1,
+  ensemble: 3,
   mineRounds: 1,
-  validationMinutes: 20,
+  validationMinutes: 40,
+  validationRounds: 12,
 });
 
 /** Head window j (embeddings j..j+15 of a clip from clipEmbeddings) ends at this sample. */
@@ -374,11 +384,11 @@ interface ValidationSet {
 
 const VAL_SNRS = [Infinity, 20, 10, 5];
 
-async function buildValidation(cfg: TrainConfig, conf: readonly (Text & { from: number })[], o: { seed: number; minutes: number }, models: VoiceModels, avoid: { en: string[]; cmn: string[] }, bed: Float32Array, k?: AudioKernelOps): Promise<ValidationSet> {
+async function buildValidation(cfg: TrainConfig, conf: readonly (Text & { from: number })[], o: { seed: number; minutes: number; rounds: number }, models: VoiceModels, avoid: { en: string[]; cmn: string[] }, bed: Float32Array, k?: AudioKernelOps): Promise<ValidationSet> {
   // Another stream of the training conditions (the evaluation's held-out conditions stay unseen).
   const r = rng(o.seed * 7919 + 104729);
   const v: ValidationSet = { positives: [], negatives: [], hours: 0 };
-  for (let c = 0; c < 6; c++) {
+  for (let c = 0; c < o.rounds; c++) {
     const speech = await speakPhrases(cfg.phrases, TRAIN_SPEAKERS, r, k);
     for (const [pi, sp] of speech.entries()) {
       const pre = Math.max(0.2, 2.1 + r() * 0.6 - sp.length / 16000);
@@ -544,7 +554,7 @@ export async function buildTrainingData(cfg: TrainConfig, o: TrainRunOptions, mo
     if ((q + 1) % 40 === 0) log(`negatives: ${((q + 1) / 2).toFixed(0)}/${negMinutes} min (${secs()} s)`);
   }
   log(`negatives: ${negMinutes} min of speech/noise (${secs()} s)`);
-  const validation = await buildValidation(cfg, conf, { seed: o.seed, minutes: o.validationMinutes ?? TRAIN_DEFAULTS.validationMinutes }, models, avoid, bed, k);
+  const validation = await buildValidation(cfg, conf, { seed: o.seed, minutes: o.validationMinutes ?? TRAIN_DEFAULTS.validationMinutes, rounds: o.validationRounds ?? TRAIN_DEFAULTS.validationRounds }, models, avoid, bed, k);
   log(`validation: ${validation.positives.length} positive clips, ${(validation.hours * 60).toFixed(1)} min negatives (${secs()} s)`);
   return { store, bed, nearMisses: conf.length, positiveClips: clips, validation, maxSec: maxLen.map((x) => Math.ceil(x * 10) / 10) };
 }

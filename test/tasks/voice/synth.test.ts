@@ -1,0 +1,66 @@
+/**
+ * Training speech (src/tasks/voice/synth.ts, train.ts): the vocal-tract warp that makes voices
+ * espeak-ng does not have, measured on real espeak-ng output.
+ */
+import { describe, expect, it } from 'vitest';
+import { rng, speak } from '../../../dist/src/tasks/voice/synth.js';
+import { EVAL_SPEAKERS, randomSpeaker, TRAIN_SPEAKERS } from '../../../dist/src/tasks/voice/train.js';
+import { ESPEAK_SKIP, HAS_ESPEAK } from './helpers.js';
+
+/** Median pitch (Hz) of the voiced 40 ms frames: normalised autocorrelation peak over 50-400 Hz. */
+function medianPitch(x: Float32Array): number {
+  const F = 640;
+  const f0: number[] = [];
+  for (let s = 0; s + F + 320 < x.length; s += 320) {
+    let e = 0;
+    for (let i = 0; i < F; i++) e += x[s + i]! ** 2;
+    if (e / F < 1e5) continue;
+    let best = 0;
+    let lag0 = 0;
+    for (let lag = 40; lag <= 320; lag++) {
+      let c = 0;
+      let e2 = 0;
+      for (let i = 0; i < F; i++) {
+        c += x[s + i]! * x[s + i + lag]!;
+        e2 += x[s + i + lag]! ** 2;
+      }
+      const v = c / Math.sqrt(e * e2 + 1e-9);
+      if (v > best) [best, lag0] = [v, lag];
+    }
+    if (best > 0.8) f0.push(16000 / lag0);
+  }
+  f0.sort((a, b) => a - b);
+  return f0[f0.length >> 1]!;
+}
+
+describe.skipIf(!HAS_ESPEAK)('voice synthesis: vocal-tract warp', () => {
+  if (!HAS_ESPEAK) console.warn(ESPEAK_SKIP);
+  const spk = { voice: 'en-us', variant: 'm6', speed: 160, pitch: 50 };
+
+  it('scales pitch by the warp and duration by its inverse (espeak-ng output read at another rate)', async () => {
+    const plain = await speak('where is the toilet', spk);
+    const f0 = medianPitch(plain);
+    expect(f0).toBeGreaterThan(60);
+    for (const warp of [0.91, 1.09]) {
+      const x = await speak('where is the toilet', { ...spk, warp });
+      // espeak-ng writes 22050 Hz; the warped rate is rounded to a multiple of 1 kHz.
+      const actual = (Math.round((22050 * warp) / 1000) * 1000) / 22050;
+      expect(Math.abs(plain.length / x.length / actual - 1)).toBeLessThan(0.02);
+      expect(Math.abs(medianPitch(x) / f0 / actual - 1)).toBeLessThan(0.03);
+    }
+    // warp 1 is the plain voice, sample for sample.
+    expect(await speak('where is the toilet', { ...spk, warp: 1 })).toEqual(plain);
+  });
+
+  it('refuses a warp that leaves the resampler range with a coded error', async () => {
+    await expect(speak('stop', { ...spk, warp: 0.3 })).rejects.toMatchObject({ code: 'HMP_ERR_VOICE_SYNTH' });
+  });
+
+  it('warps training speakers only: evaluation voices stay as espeak-ng speaks them', () => {
+    const r = rng(1);
+    const train = Array.from({ length: 200 }, () => randomSpeaker(TRAIN_SPEAKERS, 'en', r).warp);
+    expect(new Set(train)).toEqual(new Set(TRAIN_SPEAKERS.warps));
+    const ev = Array.from({ length: 50 }, () => randomSpeaker(EVAL_SPEAKERS, 'en', r).warp);
+    expect(ev.every((w) => w === undefined)).toBe(true);
+  });
+});
