@@ -57,6 +57,10 @@ describe.skipIf(!ESPEAK)('voice sessions over HTTP on rendered speech (needs esp
     expect(png.json).toMatchObject({ code: 'HMP_ERR_SERVER_UNSUPPORTED_MEDIA', message: expect.stringContaining('octet-stream') });
     const rate = await post(`${h.url}/v1/voice/createSession`, JSON.stringify({ sampleRate: 4000 }), json);
     expect(rate.json).toMatchObject({ code: 'HMP_ERR_SERVER_BAD_REQUEST', message: expect.stringContaining('sampleRate') });
+    const th = await post(`${h.url}/v1/voice/createSession`, JSON.stringify({ sampleRate: 16000, phraseThreshold: 0.2 }), json);
+    expect(th.json).toMatchObject({ code: 'HMP_ERR_SERVER_BAD_REQUEST', message: expect.stringContaining('phraseThreshold') });
+    const ok = await post(`${h.url}/v1/voice/createSession`, JSON.stringify({ id: 'strict', sampleRate: 16000, phraseThreshold: 0.999, patience: 3, isolatedCommands: true }), json);
+    expect(ok.json).toMatchObject({ errMsg: 'voice.createSession:ok', session: 'strict' });
     await post(`${h.url}/v1/voice/createSession`, JSON.stringify({ id: 'odd', sampleRate: 16000, vadOnly: true }), json);
     const odd = await post(`${h.url}/v1/voice/pushAudio?session=odd`, Buffer.alloc(3), 'application/octet-stream');
     expect(odd.json).toMatchObject({ code: 'HMP_ERR_VOICE_PCM_ODD' });

@@ -27,8 +27,8 @@ function eventText(e: VoiceEvent): string {
 export const voice: Command = {
   name: ['voice'],
   summary: 'Detect speech, wake words and commands in a WAV file or live PCM',
-  help: `Usage: hmp voice <file.wav> [--json] [--profile DIR | --no-profile]
-       hmp voice --live [--rate HZ] [--json] [--profile DIR]
+  help: `Usage: hmp voice <file.wav> [--json] [--profile DIR | --no-profile] [--threshold T] [--patience N]
+       hmp voice --live [--rate HZ] [--json] [--profile DIR] [--threshold T] [--patience N]
 
 Runs voice activity detection (Silero VAD v5) and the profile's wake words and commands
 (openWakeWord features + hmp-trained head) and prints one event per line:
@@ -48,6 +48,9 @@ Options:
   --isolated-commands  a command counts only if its speech segment is not much longer than
                   the phrase (fewer false accepts in running talk; reported when the segment
                   ends, 480 ms after the speech)
+  --threshold T   one score threshold for every phrase (0.5-0.99999) instead of the
+                  profile's; with --patience, a point on the operating curve (docs/voice.md)
+  --patience N    consecutive 80 ms steps at or over the threshold (default: the profile's)
   -h, --help      show this help`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -62,6 +65,8 @@ Options:
         rate: { type: 'string' },
         'require-wake': { type: 'boolean' },
         'isolated-commands': { type: 'boolean' },
+        threshold: { type: 'string' },
+        patience: { type: 'string' },
       },
     });
     const profile = values['no-profile'] ? null : values.profile ? resolve(values.profile) : undefined;
@@ -72,7 +77,14 @@ Options:
     }
     const engine = await Engine.create({ poolSize: 1 });
     try {
-      const common = { profile, ...(values['require-wake'] ? { requireWake: true } : {}), ...(values['isolated-commands'] ? { isolatedCommands: true } : {}) };
+      const common = {
+        profile,
+        ...(values['require-wake'] ? { requireWake: true } : {}),
+        ...(values['isolated-commands'] ? { isolatedCommands: true } : {}),
+        // Passed as numbers; the session validates them (coded errors for bad values).
+        ...(values.threshold !== undefined ? { phraseThreshold: Number(values.threshold) } : {}),
+        ...(values.patience !== undefined ? { patience: Number(values.patience) } : {}),
+      };
       if (!values.live) {
         const events = await processVoiceFile(engine, readFileSync(positionals[0]!), common);
         events.forEach(print);

@@ -26,13 +26,16 @@ const SESSION_OPTIONS: Record<string, JsonSchema> = {
   requireWake: { type: 'boolean', description: 'Commands only within wakeWindowMs after a wake word. Default false.' },
   wakeWindowMs: { type: 'integer', minimum: 500, maximum: 120000, description: 'Default 8000.' },
   refractoryMs: { type: 'integer', minimum: 0, maximum: 60000, description: 'After a phrase fires, none fires for this long. Default 1500.' },
+  phraseThreshold: { type: 'number', minimum: 0.5, maximum: 0.99999, description: "One score threshold for every phrase instead of the profile's per-phrase thresholds; with patience, a point on the operating curve (docs/voice.md). Default: the profile's." },
+  patience: { type: 'integer', minimum: 1, maximum: 10, description: "Consecutive 80 ms steps a phrase's score must stay at or above its threshold. Default: the profile's." },
+  isolatedCommands: { type: 'boolean', description: 'A command counts only if its speech segment is about the phrase long (fewer false accepts in running talk; the event comes when the segment ends). Default false.' },
   ...VAD,
 };
 
 function sessionOptions(options: Record<string, unknown>): VoiceSessionOptions {
   const o: VoiceSessionOptions = { sampleRate: options.sampleRate as number };
   if (options.vadOnly === true) o.profile = null;
-  for (const k of ['requireWake', 'wakeWindowMs', 'refractoryMs'] as const) if (options[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = options[k];
+  for (const k of ['requireWake', 'wakeWindowMs', 'refractoryMs', 'phraseThreshold', 'patience', 'isolatedCommands'] as const) if (options[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = options[k];
   const vad: Record<string, unknown> = {};
   for (const k of Object.keys(VAD)) if (options[k] !== undefined) vad[k] = options[k];
   if (Object.keys(vad).length) o.vad = vad;

@@ -65,6 +65,12 @@ export interface VoiceSessionOptions {
   /** Consecutive 80 ms steps a phrase's score must stay at or above its threshold. Default: the profile's `patience`, else 1. */
   patience?: number;
   /**
+   * One score threshold for every phrase (0.5-0.99999) instead of the profile's per-phrase
+   * thresholds. With `patience` it picks a point on the profile's operating curve (fewer false
+   * accepts for more misses, or the reverse; see docs/voice.md). Default: the profile's.
+   */
+  phraseThreshold?: number;
+  /**
    * Isolated commands: a `command` counts only if the VAD speech segment holding it is no
    * longer than the phrase can be (the profile's `maxSec` per phrase, + 0.4 s), so commands
    * inside longer talk do not fire. The event then comes when the segment ends (`endDelayMs`
@@ -148,6 +154,7 @@ interface ResolvedOptions {
   postRoll: number;
   vadGate: boolean;
   patience: number;
+  phraseThreshold: number | undefined;
   isolatedCommands: boolean;
   requireWake: boolean;
   wakeWindow: number;
@@ -156,7 +163,7 @@ interface ResolvedOptions {
   timeoutMs: number | undefined;
 }
 
-const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'patience', 'isolatedCommands', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
+const SESSION_KEYS = ['sampleRate', 'profile', 'vad', 'vadGate', 'patience', 'phraseThreshold', 'isolatedCommands', 'requireWake', 'wakeWindowMs', 'refractoryMs', 'maxQueue', 'timeoutMs'] as const;
 const VAD_KEYS = ['threshold', 'negativeThreshold', 'minSpeechMs', 'endDelayMs', 'maxSpeechMs', 'preRollMs', 'postRollMs'] as const;
 
 function resolve(o: VoiceSessionOptions, profilePatience: number | undefined): ResolvedOptions {
@@ -177,6 +184,7 @@ function resolve(o: VoiceSessionOptions, profilePatience: number | undefined): R
     postRoll: Math.min(endDelay, ms(v.postRollMs, 'options.vad.postRollMs', 160, 0, 2000)),
     vadGate: o.vadGate === undefined ? true : is.boolean(o.vadGate, 'options.vadGate'),
     patience: o.patience === undefined ? (profilePatience ?? PATIENCE_DEFAULT) : is.integer(o.patience, 'options.patience', 1, 10),
+    phraseThreshold: o.phraseThreshold === undefined ? undefined : is.number(o.phraseThreshold, 'options.phraseThreshold', 0.5, 0.99999),
     isolatedCommands: o.isolatedCommands === undefined ? false : is.boolean(o.isolatedCommands, 'options.isolatedCommands'),
     requireWake: o.requireWake === undefined ? false : is.boolean(o.requireWake, 'options.requireWake'),
     wakeWindow: ms(o.wakeWindowMs, 'options.wakeWindowMs', 8000, 500, 120_000),
@@ -347,7 +355,7 @@ export class VoiceSession {
       ? (end: number) => this.#speechFrames.filter((e) => e <= end && e > end - GATE_WINDOW).length >= GATE_MIN_FRAMES
       : undefined;
     const dets = this.#profile && steps > 0
-      ? detect(this.#det, f.scores, f.classes, f.scoreEnd0, this.#profile.phrases.map((p) => p.threshold), o.refractory, gate, o.patience)
+      ? detect(this.#det, f.scores, f.classes, f.scoreEnd0, this.#profile.phrases.map((p) => o.phraseThreshold ?? p.threshold), o.refractory, gate, o.patience)
       : [];
     let d = 0;
     for (let i = 0; i < f.vad.length; i++) {

@@ -19,6 +19,8 @@ describe('voice sessions reject bad input with coded errors', () => {
     expect(() => createVoiceSession(engine, { sampleRate: 16000, vad: { threshold: 2 } })).toThrow(code('HMP_ERR_ARG_RANGE', 'options.vad.threshold'));
     expect(() => createVoiceSession(engine, { sampleRate: 16000, vadGate: 'yes' as never })).toThrow(code('HMP_ERR_ARG_INVALID', 'options.vadGate'));
     expect(() => createVoiceSession(engine, { sampleRate: 16000, patience: 0 })).toThrow(code('HMP_ERR_ARG_RANGE', 'options.patience'));
+    expect(() => createVoiceSession(engine, { sampleRate: 16000, phraseThreshold: 0.3 })).toThrow(code('HMP_ERR_ARG_RANGE', 'options.phraseThreshold'));
+    expect(() => createVoiceSession(engine, { sampleRate: 16000, phraseThreshold: '0.9' as never })).toThrow(code('HMP_ERR_ARG_INVALID', 'options.phraseThreshold'));
     expect(() => createVoiceSession(engine, { sampleRate: 16000, isolatedCommands: 1 as never })).toThrow(code('HMP_ERR_ARG_INVALID', 'options.isolatedCommands'));
     expect(() => createVoiceSession(engine, { sampleRate: 16000, profile: '/nonexistent/profile' })).toThrow(code('HMP_ERR_VOICE_PROFILE', 'profile.json'));
   });

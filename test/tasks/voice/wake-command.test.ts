@@ -29,6 +29,16 @@ describe('wake words and commands with the shipped default profile', () => {
     expect(of(ev, 'speechStart').length).toBe(1);
   });
 
+  it('phraseThreshold and patience move the operating point: lower fires no later, far stricter does not fire', async () => {
+    const wav = readFileSync(join(ROOT, 'test', 'fixtures', 'voice', 'stop-en-16k.wav'));
+    const base = phrases(await processVoiceFile(engine, wav));
+    const loose = phrases(await processVoiceFile(engine, wav, { phraseThreshold: 0.5, patience: 1 }));
+    expect(loose.map((e) => e.phrase)).toEqual(['stop_en']);
+    expect(loose[0]!.t).toBeLessThanOrEqual(base[0]!.t);
+    // 0.99999 held for 10 steps (800 ms): longer than any trained positive window run.
+    expect(phrases(await processVoiceFile(engine, wav, { phraseThreshold: 0.99999, patience: 10 }))).toEqual([]);
+  });
+
   describe.skipIf(!HAS_ESPEAK)('synthesised in held-out voices', () => {
     if (!HAS_ESPEAK) console.warn(ESPEAK_SKIP);
     const cases = [
