@@ -15,7 +15,7 @@ import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, runHead, STEP, type VoiceModels } from './pipeline.js';
 import { loadProfile, type VoiceProfile } from './profile.js';
 import { pick, placeClip, rng, sentence, speakMany } from './synth.js';
-import { avoidList, EVAL_SPEAKERS, randomSpeaker, speakPhrases, speechBed, windowEnd } from './train.js';
+import { avoidList, EVAL_SPEAKERS, randomSpeaker, speakPhrases, speechBed, THRESHOLD_GRID, windowEnd } from './train.js';
 
 export interface EvalOptions {
   /** Hours of negative audio (scored windows). Default 1. */
@@ -70,8 +70,8 @@ export interface EvalReport {
   seconds: number;
 }
 
-/** Thresholds of the operating curve. */
-const SWEEP = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999];
+/** Thresholds of the operating curve: the training's threshold grid (0.5 … 0.9999). */
+const SWEEP = THRESHOLD_GRID;
 
 const snrLabel = (s: number): string => (Number.isFinite(s) ? `${s} dB` : 'clean');
 
