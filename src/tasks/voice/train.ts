@@ -424,8 +424,13 @@ export interface ThresholdChoice {
   falseAccepts: number;
 }
 
-/** Validation cost of a false accept per hour, in false-reject rate: 1 / h costs as much as 2 % more misses. */
-export const FA_COST = 0.02;
+/**
+ * Validation cost of a false accept per hour, in false-reject rate: 1 / h costs as much as 10 %
+ * more misses — the exchange rate of the voice targets (≤ 5 % misses with ≤ 0.5 false accepts
+ * per hour). A phrase that fires by mistake can do something (a treadmill speeding up); a missed
+ * one is said again.
+ */
+export const FA_COST = 0.1;
 
 /**
  * Per-phrase thresholds and one patience from the training-side validation split (training
