@@ -71,7 +71,7 @@ export interface TrainConfig {
 /** Knobs of a training run; all recorded in the profile. */
 export interface TrainRunOptions {
   seed: number;
-  /** Positive clips per phrase. Default 60. */
+  /** Positive clips per phrase. Default {@link TRAIN_DEFAULTS}. */
   clipsPerPhrase?: number;
   /** Minutes of unrelated speech and noise as negatives. Default {@link TRAIN_DEFAULTS}. */
   negativeMinutes?: number;
