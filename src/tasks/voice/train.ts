@@ -586,7 +586,14 @@ function dataset(store: Store, P: number): { ds: HeadDataset; counts: number[] }
 export function fitHead(data: TrainingData, P: number, o: TrainRunOptions): { head: HeadWeights; counts: number[]; mined: number[] } {
   const log = o.log ?? (() => {});
   const { store } = data;
-  const opts = { classes: P + 1, hidden: o.hidden ?? TRAIN_DEFAULTS.hidden, epochs: o.epochs ?? TRAIN_DEFAULTS.epochs, l2: o.l2 ?? TRAIN_DEFAULTS.l2, seed: o.seed };
+  const opts = {
+    classes: P + 1,
+    hidden: o.hidden ?? TRAIN_DEFAULTS.hidden,
+    epochs: o.epochs ?? TRAIN_DEFAULTS.epochs,
+    l2: o.l2 ?? TRAIN_DEFAULTS.l2,
+    seed: o.seed,
+    onEpoch: (ep: number, loss: number) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`),
+  };
   const mined: number[] = [];
   const rounds = o.mineRounds ?? TRAIN_DEFAULTS.mineRounds;
   for (let round = 0; ; round++) {
@@ -594,7 +601,7 @@ export function fitHead(data: TrainingData, P: number, o: TrainRunOptions): { he
     log(`training head (round ${round + 1}) on ${ds.label.length} windows (${counts.join('/')} per class)`);
     // Heads that only serve mining train half the epochs.
     const epochs = round < rounds ? Math.ceil(opts.epochs / 2) : opts.epochs;
-    const head = trainHead(ds, { ...opts, epochs, onEpoch: (ep, loss) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`) });
+    const head = trainHead(ds, { ...opts, epochs });
     if (round >= rounds) {
       // Ensemble: more heads on the same (mined) windows from other seeds; their mean scores
       // vary less between unseen speakers than one head's.
@@ -603,7 +610,7 @@ export function fitHead(data: TrainingData, P: number, o: TrainRunOptions): { he
         head.ensemble = [];
         for (let k = 1; k < members; k++) {
           log(`training ensemble member ${k + 1}/${members}`);
-          head.ensemble.push(trainHead(ds, { ...opts, seed: opts.seed + 1000 * k, onEpoch: (ep, loss) => log(`epoch ${ep + 1}: loss ${loss.toFixed(4)}`) }));
+          head.ensemble.push(trainHead(ds, { ...opts, seed: opts.seed + 1000 * k }));
         }
       }
       return { head, counts, mined };
