@@ -264,7 +264,8 @@ Used to make the repo's voice test fixtures, e.g.
 
 Options:
   --out FILE        output WAV (required)
-  --voice V         espeak-ng voice (default en-us; Mandarin: cmn)
+  --voice V         espeak-ng voice (default en-us; Mandarin: cmn-latn-pinyin, not cmn,
+                    which reads most characters as English-spoken pinyin)
   --variant X       espeak-ng variant (default m6, held out from training)
   --speed WPM       words per minute (default 160)
   --pitch P         0-99 (default 50)

@@ -63,6 +63,11 @@ export interface EvalReport {
    */
   isolatedCommands: { falseReject: Record<string, Record<string, number>>; falseAcceptsPerHour: number; bySource: Record<'speech' | 'nearMiss' | 'noise', number> };
   /**
+   * False rejects at the profile's thresholds pooled over phrases, per held-out noise kind and
+   * SNR (`clips` positives of that kind; the clean column only shares the kind's draw of speech).
+   */
+  falseRejectByNoise: Record<string, { clips: number; falseReject: Record<string, number> }>;
+  /**
    * Operating curve: one threshold for all phrases (`threshold` a number) or the profile's own
    * (`"profile"`): false-reject rate (all phrases pooled) per SNR and false accepts per hour.
    */
@@ -137,6 +142,7 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
   };
   const isoHits = profile.phrases.map(() => snrs.map(() => 0));
   const isoFa = { speech: 0, nearMiss: 0, noise: 0 };
+  const byNoise = new Map<string, { clips: number; hits: number[] }>(EVAL_SPEAKERS.noises.map((n) => [n, { clips: 0, hits: snrs.map(() => 0) }]));
   const confusions = profile.phrases.map(() => 0);
   for (let c = 0; c < clips; c++) {
     const speech = await speakPhrases(profile.phrases, EVAL_SPEAKERS, r, k);
@@ -159,6 +165,9 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
           else confusions[pi]!++;
         }
         if (hit) hits[pi]![si]!++;
+        const bn = byNoise.get(noiseKind)!;
+        if (si === 0) bn.clips++;
+        if (hit) bn.hits[si]!++;
         const ok = isoOk(vadSegments(vad, SESSION_VAD));
         if (dets.some((d) => d.phrase === pi && isHit(d.end, clip.start, clip.end) && ok(d))) isoHits[pi]![si]!++;
       }
@@ -258,6 +267,9 @@ export async function evaluateProfile(dir: string, o: EvalOptions, modelsDir: st
       falseAcceptsPerHour: round((isoFa.speech + isoFa.nearMiss + isoFa.noise) / h, 2),
       bySource: isoFa,
     },
+    falseRejectByNoise: Object.fromEntries(
+      [...byNoise].map(([kind, b]) => [kind, { clips: b.clips, falseReject: Object.fromEntries(snrs.map((s, si) => [snrLabel(s), b.clips ? round(1 - b.hits[si]! / b.clips) : 0])) }]),
+    ),
     sweep,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
@@ -277,6 +289,12 @@ export function formatReport(r: EvalReport): string {
     `Without the VAD gate: ${r.falseAccepts.withoutVadGatePerHour} per hour`,
     `By phrase: ${Object.entries(r.falseAccepts.byPhrase).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `Clips per phrase and SNR: ${r.phrases[0]?.clips ?? 0}; ${r.seconds} s`,
+    '',
+    'False rejects by held-out noise kind (all phrases pooled, the profile\'s thresholds):',
+    '',
+    `| noise | clips | ${r.snrs.map((s) => `FRR ${s}`).join(' | ')} |`,
+    `|---|---|${r.snrs.map(() => '---').join('|')}|`,
+    ...Object.entries(r.falseRejectByNoise).map(([kind, b]) => `| ${kind} | ${b.clips} | ${r.snrs.map((s) => `${(b.falseReject[s]! * 100).toFixed(0)}%`).join(' | ')} |`),
     '',
     `With isolatedCommands (a command counts only if its speech segment is at most the phrase's maxSec + 0.4 s): ${r.falseAccepts.hours > 0 ? r.isolatedCommands.falseAcceptsPerHour : 0} false accepts per hour ` +
       `(speech ${r.isolatedCommands.bySource.speech}, near misses ${r.isolatedCommands.bySource.nearMiss}, noise ${r.isolatedCommands.bySource.noise})`,

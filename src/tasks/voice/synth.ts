@@ -30,7 +30,16 @@ export function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)]!;
 }
 
-/** How espeak-ng speaks: voice (`cmn`, `en-us`...), variant (`m3`, `f2`, `klatt`...), speed in wpm, pitch 0-99. */
+/**
+ * The espeak-ng voice for Mandarin. Not `cmn`: espeak-ng's Mandarin dictionary (as Debian builds
+ * it, without the extended list) stores most characters as tone-numbered pinyin, and the `cmn`
+ * voice reads Latin text as English — 小美 comes out as English "xiao three mei three".
+ * `cmn-latn-pinyin` reads the same entries as Mandarin syllables with their tones (and third-tone
+ * sandhi). `test/tasks/voice/synth.test.ts` checks every Mandarin word the training speaks.
+ */
+export const MANDARIN_VOICE = 'cmn-latn-pinyin';
+
+/** How espeak-ng speaks: voice ({@link MANDARIN_VOICE}, `en-us`...), variant (`m3`, `f2`, `klatt`...), speed in wpm, pitch 0-99. */
 export interface SpeakerSpec {
   voice: string;
   variant: string;

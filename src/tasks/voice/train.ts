@@ -18,7 +18,7 @@ import { headScores, headToOnnx, trainHead, type HeadDataset, type HeadWeights }
 import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, STEP, type VoiceModels } from './pipeline.js';
 import type { VoiceAction, VoicePhrase, VoiceProfileManifest } from './profile.js';
-import { EN_WORDS, pick, placeClip, rng, sentence, speakMany, ZH_WORDS, type NoiseKind, type SpeakerSpec } from './synth.js';
+import { EN_WORDS, MANDARIN_VOICE, pick, placeClip, rng, sentence, speakMany, ZH_WORDS, type NoiseKind, type SpeakerSpec } from './synth.js';
 
 /** Speaker conditions. Training and evaluation sets share no variant, speed or pitch. */
 export interface SpeakerSet {
@@ -35,7 +35,7 @@ export interface SpeakerSet {
 export const TRAIN_SPEAKERS: SpeakerSet = {
   // English accents and espeak-ng variants (voice qualities) other than the held-out ones: the
   // more speakers the head hears, the better it carries over to speakers it has not heard.
-  voices: { cmn: ['cmn'], en: ['en-us', 'en-gb', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd'] },
+  voices: { cmn: [MANDARIN_VOICE], en: ['en-us', 'en-gb', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd'] },
   variants: [
     'm1', 'm2', 'm3', 'm4', 'm5', 'm8', 'f1', 'f2', 'f3', 'klatt', 'klatt2', 'klatt4',
     'Andy', 'Annie', 'Denis', 'Gene', 'Jacky', 'Lee', 'Michael', 'adam', 'anika', 'aunty', 'belinda', 'benjamin', 'boris', 'caleb',
@@ -51,7 +51,7 @@ export const TRAIN_SPEAKERS: SpeakerSet = {
 };
 
 export const EVAL_SPEAKERS: SpeakerSet = {
-  voices: { cmn: ['cmn'], en: ['en-us', 'en-029'] },
+  voices: { cmn: [MANDARIN_VOICE], en: ['en-us', 'en-029'] },
   variants: ['m6', 'm7', 'f4', 'f5', 'klatt3'],
   speeds: [140, 180],
   pitches: [40, 60],

@@ -1,9 +1,11 @@
 /**
- * Training speech (src/tasks/voice/synth.ts, train.ts): the vocal-tract warp that makes voices
- * espeak-ng does not have, measured on real espeak-ng output.
+ * Training speech (src/tasks/voice/synth.ts, train.ts): Mandarin is spoken as Mandarin, and the
+ * vocal-tract warp that makes voices espeak-ng does not have, measured on real espeak-ng output.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { rng, speak } from '../../../dist/src/tasks/voice/synth.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../../dist/src/tasks/voice/default-config.js';
+import { MANDARIN_VOICE, rng, speak, ZH_WORDS } from '../../../dist/src/tasks/voice/synth.js';
 import { EVAL_SPEAKERS, randomSpeaker, TRAIN_SPEAKERS } from '../../../dist/src/tasks/voice/train.js';
 import { ESPEAK_SKIP, HAS_ESPEAK } from './helpers.js';
 
@@ -32,6 +34,27 @@ function medianPitch(x: Float32Array): number {
   f0.sort((a, b) => a - b);
   return f0[f0.length >> 1]!;
 }
+
+describe.skipIf(!HAS_ESPEAK)('voice synthesis: Mandarin', () => {
+  if (!HAS_ESPEAK) console.warn(ESPEAK_SKIP);
+
+  it('the Mandarin voice reads every word the training speaks as Mandarin: one toned syllable per character, no switch to English', () => {
+    const texts = [
+      ...ZH_WORDS,
+      ...DEFAULT_TRAIN_CONFIG.phrases.filter((p) => p.lang === 'cmn').map((p) => p.text),
+      ...(DEFAULT_TRAIN_CONFIG.confusables ?? []).filter((p) => p.lang === 'cmn').map((p) => p.text),
+    ];
+    // espeak-ng's phoneme mnemonics, one line per paragraph, a tone contour (digits) per
+    // syllable: 今天 → "tS;'i55n_| th'iE55n_|". The `cmn` voice reads 今天 as English
+    // "(en)dZI55nw'055n_| tja55nw'055n_|" ("jin one tian one").
+    const lines = execFileSync('espeak-ng', ['-v', MANDARIN_VOICE, '-q', '-x', texts.join('\n\n')]).toString().trim().split('\n');
+    expect(lines).toHaveLength(texts.length);
+    const bad = texts.filter((t, i) => /\(en\)/.test(lines[i]!) || (lines[i]!.match(/\d+/g) ?? []).length !== [...t].length);
+    expect(bad).toEqual([]);
+    // The syllables are the right ones: tones and third-tone sandhi of 小美小美 (3-3-3-3 → 2-2-2-3).
+    expect(lines[texts.indexOf('小美小美')]).toBe("S;j'Au35_| m'ei35_| S;j'Au35_| m'ei214_|");
+  });
+});
 
 describe.skipIf(!HAS_ESPEAK)('voice synthesis: vocal-tract warp', () => {
   if (!HAS_ESPEAK) console.warn(ESPEAK_SKIP);

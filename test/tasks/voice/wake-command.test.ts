@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, processVoiceFile, type VoiceEvent } from '../../../dist/src/index.js';
 import { ROOT } from '../../helpers.js';
+import { MANDARIN_VOICE } from '../../../dist/src/tasks/voice/synth.js';
 import { ESPEAK_SKIP, HAS_ESPEAK, scene } from './helpers.js';
 
 type Ev<T extends VoiceEvent['type']> = Extract<VoiceEvent, { type: T }>;
@@ -42,9 +43,9 @@ describe('wake words and commands with the shipped default profile', () => {
   describe.skipIf(!HAS_ESPEAK)('synthesised in held-out voices', () => {
     if (!HAS_ESPEAK) console.warn(ESPEAK_SKIP);
     const cases = [
-      { voice: 'cmn', variant: 'f4', text: '小美小美', type: 'wakeWord', id: 'wake_xiaomei' },
-      { voice: 'cmn', variant: 'm7', text: '加速', type: 'command', id: 'speed_up_zh' },
-      { voice: 'cmn', variant: 'f4', text: '洗手间在哪', type: 'command', id: 'toilet_zh' },
+      { voice: MANDARIN_VOICE, variant: 'f4', text: '小美小美', type: 'wakeWord', id: 'wake_xiaomei' },
+      { voice: MANDARIN_VOICE, variant: 'm7', text: '加速', type: 'command', id: 'speed_up_zh' },
+      { voice: MANDARIN_VOICE, variant: 'f4', text: '洗手间在哪', type: 'command', id: 'toilet_zh' },
       { voice: 'en-us', variant: 'f5', text: 'hey mall', type: 'wakeWord', id: 'wake_hey_mall' },
       { voice: 'en-029', variant: 'm6', text: 'where is the toilet', type: 'command', id: 'toilet_en' },
     ] as const;
