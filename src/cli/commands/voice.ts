@@ -115,7 +115,8 @@ export const voiceTrain: Command = {
   name: ['voice', 'train'],
   summary: 'Train a voice profile (wake words, commands) from espeak-ng speech',
   help: `Usage: hmp voice train [--config FILE.json | --phrase TEXT ...] [--out DIR] [--seed N]
-                       [--clips N] [--negative-minutes N] [--babble-minutes N] [--near-miss-rounds N]
+                       [--clips N] [--negative-minutes N] [--babble-minutes N] [--context-renders N]
+                       [--near-miss-rounds N]
                        [--mine-rounds N] [--epochs N] [--hidden N] [--ensemble N] [--threshold T]
 
 Synthesises training speech with espeak-ng (Debian package espeak-ng; Mandarin and English
@@ -136,6 +137,8 @@ Options:
   --clips N              positive clips per phrase (default 100)
   --negative-minutes N   minutes of unrelated speech and noise (default 60)
   --babble-minutes N     minutes of training speech in the babble-noise bed (default 1)
+  --context-renders N    extra renderings of each positive in babble, half of them after
+                         another talker's speech (default 0)
   --near-miss-rounds N   rounds of generated near-misses, new speakers each (default 3)
   --mine-rounds N        hard-negative mining rounds (default 1)
   --epochs N             training epochs (default 10)
@@ -156,6 +159,7 @@ Options:
         clips: { type: 'string' },
         'negative-minutes': { type: 'string' },
         'babble-minutes': { type: 'string' },
+        'context-renders': { type: 'string' },
         epochs: { type: 'string' },
         hidden: { type: 'string' },
         'near-miss-rounds': { type: 'string' },
@@ -197,6 +201,7 @@ Options:
       clipsPerPhrase: int(values.clips, 'clips'),
       negativeMinutes: int(values['negative-minutes'], 'negative-minutes'),
       babbleMinutes: int(values['babble-minutes'], 'babble-minutes'),
+      contextRenders: int(values['context-renders'], 'context-renders'),
       nearMissRounds: int(values['near-miss-rounds'], 'near-miss-rounds'),
       mineRounds: int(values['mine-rounds'], 'mine-rounds'),
       epochs: int(values.epochs, 'epochs'),

@@ -18,7 +18,7 @@ import { headScores, headToOnnx, trainHead, type HeadDataset, type HeadWeights }
 import { loadVoiceModels } from './models.js';
 import { clipEmbeddings, clipVad, EMB_DIM, EMB_WINDOW, STEP, type VoiceModels } from './pipeline.js';
 import type { VoiceAction, VoicePhrase, VoiceProfileManifest } from './profile.js';
-import { EN_WORDS, MANDARIN_VOICE, pick, placeClip, rng, sentence, speakMany, ZH_WORDS, type NoiseKind, type SpeakerSpec } from './synth.js';
+import { EN_WORDS, MANDARIN_VOICE, pick, placeClip, rms, rng, sentence, speakMany, ZH_WORDS, type NoiseKind, type PlacedClip, type SpeakerSpec } from './synth.js';
 
 /** Speaker conditions. Training and evaluation sets share no variant, speed or pitch. */
 export interface SpeakerSet {
@@ -80,6 +80,12 @@ export interface TrainRunOptions {
    * offsets of it). Default {@link TRAIN_DEFAULTS}.
    */
   babbleMinutes?: number;
+  /**
+   * Extra renderings of every positive in babble (5-20 dB; half of them with another talker's
+   * speech 0.1-0.4 s before the phrase), drawn from their own random stream so the rest of the
+   * data is the same as without them. Default {@link TRAIN_DEFAULTS}.
+   */
+  contextRenders?: number;
   /** Rounds of near-miss speech (every generated near-miss once per round, new speakers). */
   nearMissRounds?: number;
   epochs?: number;
@@ -173,6 +179,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   clipsPerPhrase: 100,
   negativeMinutes: 60,
   babbleMinutes: 1,
+  contextRenders: 0,
   nearMissRounds: 3,
   epochs: 10,
   hidden: 32,
@@ -356,6 +363,43 @@ function placeNegative(sp: Float32Array, noiseOnly: boolean, set: SpeakerSet, r:
 }
 
 /**
+ * A positive in talk: babble at 5-20 dB over the whole clip and, half the time, a 0.8-1.6 s
+ * stretch of another talker (from the babble bed, 0-6 dB below the phrase) ending 0.1-0.4 s
+ * before the phrase. The heads otherwise learn to read speech around a phrase as evidence
+ * against it (docs/voice.md, "Babble is what the heads cannot cope with"). `talker`: where that
+ * stretch went, when it was added.
+ * @internal
+ */
+export function contextRendering(sp: Float32Array, r: () => number, bed: Float32Array): PlacedClip & { talker?: { start: number; end: number } } {
+  const levelDb = -32 + r() * 18;
+  const clip = placeClip(sp, {
+    preSec: Math.max(0.2, 2.1 + r() * 0.6 - sp.length / 16000),
+    postSec: 0.7 + r() * 1.2,
+    levelDb,
+    snrDb: pick(r, [20, 15, 10, 5]),
+    noise: 'babble',
+    rt60: pick(r, TRAIN_SPEAKERS.rt60),
+    bed,
+  }, r);
+  if (r() < 0.5) {
+    const gap = Math.floor((0.1 + r() * 0.3) * 16000);
+    const m = Math.min(clip.start - gap, Math.floor((0.8 + r() * 0.8) * 16000));
+    if (m > 4000) {
+      const off = Math.floor(r() * (bed.length - m));
+      const talk = bed.subarray(off, off + m);
+      const level = rms(talk);
+      if (level > 0) {
+        const g = (32768 * 10 ** ((levelDb - 6 * r()) / 20)) / level;
+        const at = clip.start - gap - m;
+        for (let i = 0; i < m; i++) clip.audio[at + i] = Math.max(-32768, Math.min(32767, clip.audio[at + i]! + g * talk[i]!));
+        return { ...clip, talker: { start: at, end: at + m } };
+      }
+    }
+  }
+  return clip;
+}
+
+/**
  * Windows of a clip with a phrase at [start, end): class per window, or -1 (not used). Positive:
  * ending 0-480 ms after the phrase with at least 80 % of it inside the window.
  */
@@ -507,6 +551,8 @@ export async function buildTrainingData(cfg: TrainConfig, o: TrainRunOptions, mo
   // less than half of it (not yet heard, or already scrolled out) are "none"; the rest unused.
   let clips = 0;
   const maxLen = cfg.phrases.map(() => 0);
+  const contextRenders = o.contextRenders ?? TRAIN_DEFAULTS.contextRenders;
+  const rc = rng(o.seed + 4242);
   for (let c = 0; c < clipsPerPhrase; c++) {
     // Each round: one random training speaker per language says every phrase of that language.
     const speech = await speakPhrases(cfg.phrases, TRAIN_SPEAKERS, r, k);
@@ -528,6 +574,15 @@ export async function buildTrainingData(cfg: TrainConfig, o: TrainRunOptions, mo
         if (l >= 0) store.add(base + j, l);
       });
       clips++;
+      for (let a = 0; a < contextRenders; a++) {
+        const clip = contextRendering(sp, rc, bed);
+        const e = await clipEmbeddings(models, clip.audio);
+        const base = store.addClip(e.emb, e.n);
+        labelWindows(e.n, clip.start, clip.end, pi + 1).forEach((l, j) => {
+          if (l >= 0) store.add(base + j, l);
+        });
+        clips++;
+      }
     }
     if ((c + 1) % 10 === 0) log(`positives: round ${c + 1}/${clipsPerPhrase} (${secs()} s)`);
   }
@@ -678,6 +733,7 @@ export async function trainProfile(cfg: TrainConfig, outDir: string, o: TrainRun
       clipsPerPhrase: o.clipsPerPhrase ?? TRAIN_DEFAULTS.clipsPerPhrase,
       negativeMinutes: o.negativeMinutes ?? TRAIN_DEFAULTS.negativeMinutes,
       babbleMinutes: o.babbleMinutes ?? TRAIN_DEFAULTS.babbleMinutes,
+      contextRenders: o.contextRenders ?? TRAIN_DEFAULTS.contextRenders,
       nearMisses: data.nearMisses,
       nearMissRounds: o.nearMissRounds ?? TRAIN_DEFAULTS.nearMissRounds,
       epochs: o.epochs ?? TRAIN_DEFAULTS.epochs,

@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_CONFIG } from '../../../dist/src/tasks/voice/default-config.js';
-import { MANDARIN_VOICE, rng, speak, ZH_WORDS } from '../../../dist/src/tasks/voice/synth.js';
-import { EVAL_SPEAKERS, randomSpeaker, TRAIN_SPEAKERS } from '../../../dist/src/tasks/voice/train.js';
+import { MANDARIN_VOICE, rms, rng, speak, ZH_WORDS } from '../../../dist/src/tasks/voice/synth.js';
+import { avoidList, contextRendering, EVAL_SPEAKERS, randomSpeaker, speechBed, TRAIN_SPEAKERS } from '../../../dist/src/tasks/voice/train.js';
 import { ESPEAK_SKIP, HAS_ESPEAK } from './helpers.js';
 
 /** Median pitch (Hz) of the voiced 40 ms frames: normalised autocorrelation peak over 50-400 Hz. */
@@ -85,5 +85,39 @@ describe.skipIf(!HAS_ESPEAK)('voice synthesis: vocal-tract warp', () => {
     expect(new Set(train)).toEqual(new Set(TRAIN_SPEAKERS.warps));
     const ev = Array.from({ length: 50 }, () => randomSpeaker(EVAL_SPEAKERS, 'en', r).warp);
     expect(ev.every((w) => w === undefined)).toBe(true);
+  });
+});
+
+describe.skipIf(!HAS_ESPEAK)('voice training: positives rendered in talk (--context-renders)', () => {
+  if (!HAS_ESPEAK) console.warn(ESPEAK_SKIP);
+
+  it('puts the phrase in babble at 5-20 dB and, about half the time, another talker just before it', async () => {
+    const phrase = await speak('where is the toilet', { voice: 'en-us', variant: 'm1', speed: 160, pitch: 50 });
+    const bed = await speechBed(TRAIN_SPEAKERS, 20, rng(3), avoidList(DEFAULT_TRAIN_CONFIG.phrases));
+    const r = rng(11);
+    let talkers = 0;
+    let louder = 0;
+    for (let k = 0; k < 16; k++) {
+      const c = contextRendering(phrase, r, bed);
+      expect(c.end - c.start).toBe(phrase.length);
+      // The phrase is where the clip says: its span is louder than the babble after it.
+      const after = rms(c.audio, c.end + 1600, c.audio.length);
+      const snr = 20 * Math.log10(rms(c.audio, c.start, c.end) / after);
+      expect(snr).toBeGreaterThan(0);
+      expect(snr).toBeLessThan(30);
+      expect(after).toBeGreaterThan(32768 * 10 ** (-70 / 20) * 3); // babble, not just the floor
+      if (c.talker) {
+        talkers++;
+        const gap = c.start - c.talker.end;
+        expect(gap).toBeGreaterThanOrEqual(0.1 * 16000 - 1);
+        expect(gap).toBeLessThanOrEqual(0.4 * 16000 + 1);
+        expect(c.talker.end - c.talker.start).toBeGreaterThan(4000);
+        if (rms(c.audio, c.talker.start, c.talker.end) > after) louder++;
+      }
+    }
+    expect(talkers).toBeGreaterThanOrEqual(4);
+    expect(talkers).toBeLessThanOrEqual(12);
+    // The talker adds to the babble: its stretch is louder than babble alone in most clips.
+    expect(louder).toBeGreaterThanOrEqual(Math.ceil(talkers * 0.75));
   });
 });
