@@ -138,7 +138,7 @@ Options:
   --negative-minutes N   minutes of unrelated speech and noise (default 60)
   --babble-minutes N     minutes of training speech in the babble-noise bed (default 1)
   --context-renders N    extra renderings of each positive in babble, half of them after
-                         another talker's speech (default 0)
+                         another talker's speech (default 1)
   --near-miss-rounds N   rounds of generated near-misses, new speakers each (default 3)
   --mine-rounds N        hard-negative mining rounds (default 1)
   --epochs N             training epochs (default 10)

@@ -179,7 +179,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   clipsPerPhrase: 100,
   negativeMinutes: 60,
   babbleMinutes: 1,
-  contextRenders: 0,
+  contextRenders: 1,
   nearMissRounds: 3,
   epochs: 10,
   hidden: 32,
