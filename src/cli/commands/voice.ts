@@ -180,6 +180,12 @@ Options:
       if (!Number.isInteger(n) || n < 0) throw createError('HMP_ERR_ARG_INVALID', 'non-negative integer', `--${name}`, v);
       return n;
     };
+    // Babble noise is drawn from the bed: an empty one cannot make it.
+    const positive = (v: string | undefined, name: string) => {
+      const n = int(v, name);
+      if (n === 0) throw createError('HMP_ERR_ARG_INVALID', 'positive integer', `--${name}`, v);
+      return n;
+    };
     let cfg = DEFAULT_TRAIN_CONFIG;
     if (values.config) cfg = JSON.parse(readFileSync(values.config, 'utf8'));
     else if (values.phrase?.length) {
@@ -200,7 +206,7 @@ Options:
       seed,
       clipsPerPhrase: int(values.clips, 'clips'),
       negativeMinutes: int(values['negative-minutes'], 'negative-minutes'),
-      babbleMinutes: int(values['babble-minutes'], 'babble-minutes'),
+      babbleMinutes: positive(values['babble-minutes'], 'babble-minutes'),
       contextRenders: int(values['context-renders'], 'context-renders'),
       nearMissRounds: int(values['near-miss-rounds'], 'near-miss-rounds'),
       mineRounds: int(values['mine-rounds'], 'mine-rounds'),

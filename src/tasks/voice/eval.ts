@@ -64,7 +64,7 @@ export interface EvalReport {
   isolatedCommands: { falseReject: Record<string, Record<string, number>>; falseAcceptsPerHour: number; bySource: Record<'speech' | 'nearMiss' | 'noise', number> };
   /**
    * False rejects at the profile's thresholds pooled over phrases, per held-out noise kind and
-   * SNR (`clips` positives of that kind; the clean column only shares the kind's draw of speech).
+   * SNR (`clips` positives of that kind; its clean column is the same speech without the noise).
    */
   falseRejectByNoise: Record<string, { clips: number; falseReject: Record<string, number> }>;
   /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers.js';
+import { HAS_ESPEAK } from './helpers.js';
 
 const run = promisify(execFile);
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'index.js');
@@ -32,5 +33,12 @@ describe('hmp voice CLI', () => {
     const err = await run(process.execPath, [CLI, 'voice', join(ROOT, 'package.json')], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(2);
     expect((err as { stderr: string }).stderr).toContain('HMP_ERR_VOICE_FORMAT');
+  });
+
+  it.skipIf(!HAS_ESPEAK)('voice train refuses an empty babble bed with a coded error before synthesising anything', async () => {
+    const err = await run(process.execPath, [CLI, 'voice', 'train', '--babble-minutes', '0', '--out', join(ROOT, '.test-out', 'never')], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
+    expect((err as { code: number }).code).toBe(2);
+    expect((err as { stderr: string }).stderr).toContain('HMP_ERR_ARG_INVALID');
+    expect((err as { stderr: string }).stderr).toContain('--babble-minutes');
   });
 });
